@@ -1,0 +1,90 @@
+package io.stockstream;
+
+import io.stockstream.auth.TokenAuth;
+import io.stockstream.config.Config;
+import io.stockstream.feed.MarketData;
+import io.stockstream.metrics.Metrics;
+import io.stockstream.metrics.WireStats;
+import io.stockstream.rest.Errors;
+import io.stockstream.rest.QuoteApi;
+import io.stockstream.stream.Admission;
+import io.stockstream.stream.Viewers;
+import io.stockstream.stream.WebSocketEndpoint;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.util.function.IntConsumer;
+
+/**
+ * The public port of one event loop: the dashboard, {@code /ws} and {@code /api}. One instance runs
+ * per core; each owns the sockets it accepts.
+ */
+public final class WebVerticle extends VerticleBase {
+
+  private final Config config;
+  private final HttpServerOptions serverOptions;
+  private final MarketData market;
+  private final Viewers viewers;
+  private final Admission admission;
+  private final Metrics metrics;
+  private final WireStats wire;
+  private final IntConsumer onListening;
+  private WebSocketEndpoint ws;
+  private HttpServer server;
+
+  WebVerticle(
+      Config config,
+      HttpServerOptions serverOptions,
+      MarketData market,
+      Viewers viewers,
+      Admission admission,
+      Metrics metrics,
+      WireStats wire,
+      IntConsumer onListening) {
+    this.config = config;
+    this.serverOptions = serverOptions;
+    this.market = market;
+    this.viewers = viewers;
+    this.admission = admission;
+    this.metrics = metrics;
+    this.wire = wire;
+    this.onListening = onListening;
+  }
+
+  @Override
+  public Future<?> start() {
+    TokenAuth auth = config.jwtSecret().map(secret -> new TokenAuth(vertx, secret)).orElse(null);
+    ws = new WebSocketEndpoint(vertx, config, market, viewers, admission, metrics, wire, auth);
+    QuoteApi api = new QuoteApi(market, metrics, wire, config.maxSubscriptions());
+    Errors errors = new Errors();
+
+    Router router = Router.router(vertx);
+    router.route("/ws").handler(ws.handshake());
+    if (auth != null) {
+      router.route("/api/*").handler(auth.handler());
+    }
+    router.get("/api/symbols").handler(api::symbols);
+    router.get("/api/quotes").handler(api::quotes);
+    router.get("/api/quotes/:symbol").handler(api::quote);
+    router.get("/api/compare").handler(api::compare);
+    router.get("/*").handler(StaticHandler.create("webroot"));
+    router.route().failureHandler(errors);
+    router.errorHandler(404, errors);
+    router.errorHandler(405, errors);
+
+    // Port 0 on several instances would bind several ports; -1 asks Vert.x for one shared one.
+    int port = config.httpPort() == 0 ? -1 : config.httpPort();
+    server = vertx.createHttpServer(serverOptions).requestHandler(router);
+    return ws.start()
+        .compose(v -> server.listen(port, config.host()))
+        .onSuccess(s -> onListening.accept(s.actualPort()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return ws.drain().eventually(() -> server.close());
+  }
+}

@@ -1,0 +1,263 @@
+package io.stockstream.config;
+
+import io.stockstream.feed.SymbolSpec;
+import io.stockstream.feed.Universe;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Builds a {@link Config} from environment variables and command-line flags; flags win. */
+public final class ConfigLoader {
+
+  private static final Pattern SYMBOL = Pattern.compile("[A-Z0-9][A-Z0-9.\\-]{0,11}");
+
+  private final Map<Setting, String> raw;
+
+  private ConfigLoader(Map<Setting, String> raw) {
+    this.raw = raw;
+  }
+
+  /**
+   * Reads every setting.
+   *
+   * @throws ConfigException naming the setting, for unknown flags and values that do not parse
+   */
+  public static Config load(Map<String, String> env, String... args) {
+    Map<Setting, String> raw = new EnumMap<>(Setting.class);
+    for (Setting s : Setting.values()) {
+      String v = env.get(s.env());
+      if (v != null) {
+        raw.put(s, v);
+      }
+    }
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      int eq = arg.indexOf('=');
+      String flag = eq < 0 ? arg : arg.substring(0, eq);
+      Setting s =
+          Setting.byFlag(flag)
+              .orElseThrow(() -> new ConfigException("unknown flag " + flag + " (see --help)"));
+      String value;
+      if (eq >= 0) {
+        value = arg.substring(eq + 1);
+      } else if (s == Setting.TLS_SELF_SIGNED
+          && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
+        value = "true";
+      } else if (i + 1 < args.length) {
+        value = args[++i];
+      } else {
+        throw ConfigException.of(s, "the flag needs a value");
+      }
+      raw.put(s, value);
+    }
+    return new ConfigLoader(raw).build();
+  }
+
+  private Config build() {
+    Config.Tls tls = tls();
+    return new Config(
+        text(Setting.HOST, "0.0.0.0"),
+        port(Setting.HTTP_PORT, 8080),
+        port(Setting.MANAGEMENT_PORT, 9000),
+        symbols(),
+        longIn(Setting.TICK_INTERVAL_MS, 500, 1, 3_600_000),
+        seed(),
+        schedule(),
+        origins(),
+        intIn(Setting.MAX_CONNECTIONS, 50_000, 1, 10_000_000),
+        intIn(Setting.MAX_SUBSCRIPTIONS, 200, 1, 100_000),
+        tls,
+        secret(),
+        intIn(Setting.WEB_INSTANCES, Runtime.getRuntime().availableProcessors(), 1, 1024),
+        intIn(Setting.RATE_LIMIT_PER_SECOND, 20, 1, 1_000_000),
+        intIn(Setting.RATE_LIMIT_BURST, 40, 1, 1_000_000),
+        intIn(Setting.WRITE_QUEUE_BYTES, 256 * 1024, 1024, 64 * 1024 * 1024),
+        longIn(Setting.SLOW_CONSUMER_TIMEOUT_MS, 10_000, 1, 3_600_000),
+        longIn(Setting.PING_INTERVAL_MS, 30_000, 10, 3_600_000),
+        longIn(Setting.IDLE_TIMEOUT_MS, 60_000, 10, 3_600_000),
+        longIn(Setting.DRAIN_SPREAD_MS, 5_000, 0, 600_000));
+  }
+
+  private Optional<String> value(Setting s) {
+    return Optional.ofNullable(raw.get(s)).map(String::trim);
+  }
+
+  private String text(Setting s, String fallback) {
+    String v = value(s).orElse(fallback);
+    if (v.isEmpty()) {
+      throw ConfigException.of(s, "must not be empty");
+    }
+    return v;
+  }
+
+  private int port(Setting s, int fallback) {
+    return intIn(s, fallback, 0, 65_535);
+  }
+
+  private int intIn(Setting s, int fallback, int min, int max) {
+    return (int) longIn(s, fallback, min, max);
+  }
+
+  private long longIn(Setting s, long fallback, long min, long max) {
+    Optional<String> v = value(s);
+    if (v.isEmpty()) {
+      return fallback;
+    }
+    long n;
+    try {
+      n = Long.parseLong(v.get());
+    } catch (NumberFormatException e) {
+      throw ConfigException.of(s, "'" + v.get() + "' is not a whole number");
+    }
+    if (n < min || n > max) {
+      throw ConfigException.of(s, n + " is outside " + min + ".." + max);
+    }
+    return n;
+  }
+
+  private boolean bool(Setting s) {
+    String v = value(s).orElse("false").toLowerCase(Locale.ROOT);
+    return switch (v) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw ConfigException.of(s, "'" + v + "' is not true or false");
+    };
+  }
+
+  private long seed() {
+    Optional<String> v = value(Setting.SEED);
+    if (v.isEmpty()) {
+      return new SecureRandom().nextLong();
+    }
+    try {
+      return Long.parseLong(v.get());
+    } catch (NumberFormatException e) {
+      throw ConfigException.of(Setting.SEED, "'" + v.get() + "' is not a 64-bit integer");
+    }
+  }
+
+  private List<SymbolSpec> symbols() {
+    Optional<String> v = value(Setting.SYMBOLS);
+    if (v.isEmpty()) {
+      return Universe.defaults();
+    }
+    List<SymbolSpec> specs = new ArrayList<>();
+    Set<String> seen = new LinkedHashSet<>();
+    for (String entry : v.get().split(",", -1)) {
+      String e = entry.trim();
+      int colon = e.indexOf(':');
+      String symbol = (colon < 0 ? e : e.substring(0, colon)).trim().toUpperCase(Locale.ROOT);
+      if (!SYMBOL.matcher(symbol).matches()) {
+        throw ConfigException.of(Setting.SYMBOLS, "'" + e + "' is not a ticker");
+      }
+      if (!seen.add(symbol)) {
+        throw ConfigException.of(Setting.SYMBOLS, symbol + " is listed twice");
+      }
+      Optional<SymbolSpec> known = Universe.lookup(symbol);
+      if (colon < 0) {
+        specs.add(known.orElseGet(() -> Universe.generic(symbol, 100.0)));
+        continue;
+      }
+      double price;
+      try {
+        price = Double.parseDouble(e.substring(colon + 1).trim());
+      } catch (NumberFormatException ex) {
+        throw ConfigException.of(Setting.SYMBOLS, "'" + e + "' has no valid start price");
+      }
+      if (!(price >= 0.01 && price < 1e9)) {
+        throw ConfigException.of(Setting.SYMBOLS, "start price of " + symbol + " is out of range");
+      }
+      specs.add(
+          known.map(k -> k.withStartPrice(price)).orElseGet(() -> Universe.generic(symbol, price)));
+    }
+    return specs;
+  }
+
+  private MarketSchedule schedule() {
+    Optional<String> v = value(Setting.MARKET_SCHEDULE);
+    if (v.isEmpty()) {
+      return new MarketSchedule.Always();
+    }
+    try {
+      return MarketSchedule.parse(v.get(), System.currentTimeMillis());
+    } catch (RuntimeException e) {
+      throw ConfigException.of(
+          Setting.MARKET_SCHEDULE, "'" + v.get() + "' is not a schedule: " + e.getMessage());
+    }
+  }
+
+  private Config.Origins origins() {
+    Optional<String> v = value(Setting.ALLOWED_ORIGINS);
+    if (v.isEmpty()) {
+      return Config.Origins.ownOnly();
+    }
+    if (v.get().equals("*")) {
+      return new Config.Origins(true, Set.of());
+    }
+    Set<String> allowed = new LinkedHashSet<>();
+    for (String o : v.get().split(",", -1)) {
+      String origin = o.trim();
+      allowed.add(normalizeOrigin(origin));
+    }
+    return new Config.Origins(false, allowed);
+  }
+
+  private static String normalizeOrigin(String origin) {
+    try {
+      URI uri = new URI(origin);
+      if (uri.getScheme() == null
+          || uri.getHost() == null
+          || !(uri.getPath() == null || uri.getPath().isEmpty())) {
+        throw new IllegalArgumentException();
+      }
+      return origin.toLowerCase(Locale.ROOT);
+    } catch (Exception e) {
+      throw ConfigException.of(
+          Setting.ALLOWED_ORIGINS, "'" + origin + "' is not an origin like https://example.com");
+    }
+  }
+
+  private Config.Tls tls() {
+    Optional<String> cert = value(Setting.TLS_CERT);
+    Optional<String> key = value(Setting.TLS_KEY);
+    boolean selfSigned = bool(Setting.TLS_SELF_SIGNED);
+    if (cert.isPresent() != key.isPresent()) {
+      Setting missing = cert.isPresent() ? Setting.TLS_KEY : Setting.TLS_CERT;
+      throw ConfigException.of(missing, "TLS_CERT and TLS_KEY go together");
+    }
+    if (cert.isPresent()) {
+      if (selfSigned) {
+        throw ConfigException.of(Setting.TLS_SELF_SIGNED, "cannot be combined with TLS_CERT");
+      }
+      return new Config.Tls.Pem(
+          readable(Setting.TLS_CERT, cert.get()), readable(Setting.TLS_KEY, key.get()));
+    }
+    return selfSigned ? new Config.Tls.SelfSigned() : new Config.Tls.Off();
+  }
+
+  private static Path readable(Setting s, String file) {
+    Path p = Path.of(file);
+    if (!Files.isReadable(p)) {
+      throw ConfigException.of(s, "cannot read " + file);
+    }
+    return p;
+  }
+
+  private Optional<String> secret() {
+    Optional<String> v = value(Setting.AUTH_JWT_SECRET);
+    if (v.isPresent() && v.get().length() < 8) {
+      throw ConfigException.of(Setting.AUTH_JWT_SECRET, "must be at least 8 characters");
+    }
+    return v;
+  }
+}

@@ -1,0 +1,72 @@
+package io.stockstream.config;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/** Every setting of the service, each read from an environment variable and a flag. */
+public enum Setting {
+  HTTP_PORT("8080", "public port: dashboard, /ws and /api; 0 picks a free port"),
+  MANAGEMENT_PORT("9000", "management port: /metrics and /health; 0 picks a free port"),
+  HOST("0.0.0.0", "address both ports bind to"),
+  SYMBOLS(
+      "built-in universe",
+      "symbols to simulate, `AAPL,MSFT` or with start prices `AAPL:189.5,MSFT:420`"),
+  TICK_INTERVAL_MS("500", "mean time between two ticks of one symbol, in milliseconds"),
+  SEED("random", "random seed; the same seed and settings give the same price paths"),
+  MARKET_SCHEDULE(
+      "always",
+      "`always`, trading hours `09:30-16:00@America/New_York` (Monday to Friday),"
+          + " or `cycle:OPEN_MS/CLOSED_MS`"),
+  ALLOWED_ORIGINS(
+      "own origin", "comma list of browser origins allowed to open /ws; `*` allows all"),
+  MAX_CONNECTIONS("50000", "WebSocket connections one node holds"),
+  MAX_SUBSCRIPTIONS("200", "symbols one connection may subscribe to"),
+  TLS_CERT("unset", "PEM certificate chain; with TLS_KEY the public port speaks only https/wss"),
+  TLS_KEY("unset", "PEM private key for TLS_CERT"),
+  TLS_SELF_SIGNED("false", "`true`: generate a self-signed certificate at start (development)"),
+  AUTH_JWT_SECRET(
+      "unset", "HS256 secret; when set, /ws and /api need a valid JWT (header or access_token)"),
+  WEB_INSTANCES("cores", "web verticle instances, one event loop each"),
+  RATE_LIMIT_PER_SECOND("20", "client frames per second one connection may send, on average"),
+  RATE_LIMIT_BURST("40", "client frames one connection may send at once"),
+  WRITE_QUEUE_BYTES("262144", "bytes queued for one connection before it counts as slow"),
+  SLOW_CONSUMER_TIMEOUT_MS("10000", "how long a connection may stay slow before it is closed"),
+  PING_INTERVAL_MS("30000", "how often the server pings every connection"),
+  IDLE_TIMEOUT_MS("60000", "silence after which a connection is closed"),
+  DRAIN_SPREAD_MS("5000", "reconnectAfterMs in `draining` frames is spread over this range");
+
+  private final String defaultText;
+  private final String description;
+
+  Setting(String defaultText, String description) {
+    this.defaultText = defaultText;
+    this.description = description;
+  }
+
+  /** The environment variable, e.g. {@code STOCKSTREAM_HTTP_PORT}. */
+  public String env() {
+    return "STOCKSTREAM_" + name();
+  }
+
+  /** The command-line flag, e.g. {@code --http-port}. */
+  public String flag() {
+    return "--" + name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  public String defaultText() {
+    return defaultText;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  static Optional<Setting> byFlag(String flag) {
+    for (Setting s : values()) {
+      if (s.flag().equals(flag)) {
+        return Optional.of(s);
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,73 @@
+package io.stockstream.metrics;
+
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Bytes on the wire and updates delivered by each way of getting quotes, so that polling and push
+ * can be compared on the same data ({@code GET /api/compare}).
+ */
+public final class WireStats {
+
+  private final LongAdder httpResponses = new LongAdder();
+  private final LongAdder httpUpdates = new LongAdder();
+  private final LongAdder httpBytes = new LongAdder();
+  private final LongAdder httpPollsWithSince = new LongAdder();
+  private final LongAdder httpMissed = new LongAdder();
+  private final LongAdder wsTickFrames = new LongAdder();
+  private final LongAdder wsTickBytes = new LongAdder();
+
+  /** One REST quote exchange: {@code bytes} counts request and response, headers included. */
+  public void httpExchange(int updates, long bytes) {
+    httpResponses.increment();
+    httpUpdates.add(updates);
+    httpBytes.add(bytes);
+  }
+
+  /** A poll with {@code ?since=} that found {@code missed} updates it never saw. */
+  public void httpMissed(long missed) {
+    httpPollsWithSince.increment();
+    httpMissed.add(missed);
+  }
+
+  /** {@code count} tick frames of {@code wireBytes} each, frame header included. */
+  public void wsTicks(int count, int wireBytes) {
+    if (count > 0) {
+      wsTickFrames.add(count);
+      wsTickBytes.add((long) count * wireBytes);
+    }
+  }
+
+  /** Bytes on the wire of a server-to-client frame: unmasked header plus payload. */
+  public static int wsWireBytes(int payload) {
+    int header = payload < 126 ? 2 : payload <= 0xFFFF ? 4 : 10;
+    return header + payload;
+  }
+
+  public JsonObject toJson(double p50Ms, double p99Ms) {
+    return new JsonObject()
+        .put(
+            "http",
+            new JsonObject()
+                .put("quoteResponses", httpResponses.sum())
+                .put("updates", httpUpdates.sum())
+                .put("avgBytesPerUpdate", ratio(httpBytes.sum(), httpUpdates.sum()))
+                .put("pollsWithSince", httpPollsWithSince.sum())
+                .put("avgMissedPerPoll", ratio(httpMissed.sum(), httpPollsWithSince.sum())))
+        .put(
+            "websocket",
+            new JsonObject()
+                .put("tickFrames", wsTickFrames.sum())
+                .put("avgBytesPerUpdate", ratio(wsTickBytes.sum(), wsTickFrames.sum()))
+                .put("fanoutLatencyP50Ms", round3(p50Ms))
+                .put("fanoutLatencyP99Ms", round3(p99Ms)));
+  }
+
+  private static double ratio(long a, long b) {
+    return b == 0 ? 0 : round3((double) a / b);
+  }
+
+  private static double round3(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+}

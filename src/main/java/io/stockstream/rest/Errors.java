@@ -1,0 +1,69 @@
+package io.stockstream.rest;
+
+import io.stockstream.Json;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one failure handler of the public router: every error, whether thrown, failed or unrouted,
+ * becomes the documented JSON body; never an HTML page, never a stack trace.
+ */
+public final class Errors implements Handler<RoutingContext> {
+
+  private static final Logger log = LoggerFactory.getLogger(Errors.class);
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerResponse response = ctx.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    Throwable failure = ctx.failure();
+    int status;
+    String error;
+    String message;
+    if (failure instanceof ApiException e) {
+      status = e.status();
+      error = e.error();
+      message = e.getMessage();
+      if (e.retryAfterSeconds() != null) {
+        response.putHeader("Retry-After", String.valueOf(e.retryAfterSeconds()));
+      }
+    } else {
+      status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+      error = errorFor(status);
+      message = messageFor(status, ctx);
+      if (status >= 500) {
+        log.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+      }
+    }
+    response
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(Json.restError(error, message));
+  }
+
+  private static String errorFor(int status) {
+    return switch (status) {
+      case 400 -> "bad_request";
+      case 401 -> "unauthorized";
+      case 403 -> "forbidden";
+      case 404 -> "not_found";
+      case 405 -> "method_not_allowed";
+      case 413 -> "too_large";
+      case 503 -> "unavailable";
+      default -> status >= 500 ? "internal" : "error";
+    };
+  }
+
+  private static String messageFor(int status, RoutingContext ctx) {
+    return switch (status) {
+      case 404 -> "no such resource: " + ctx.request().path();
+      case 405 -> "method " + ctx.request().method() + " is not allowed on " + ctx.request().path();
+      default -> status >= 500 ? "internal error" : "request failed";
+    };
+  }
+}

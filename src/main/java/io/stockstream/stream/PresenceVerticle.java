@@ -1,0 +1,57 @@
+package io.stockstream.stream;
+
+import io.stockstream.Addresses;
+import io.stockstream.Json;
+import io.stockstream.feed.MarketData;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+
+/**
+ * Publishes a symbol's viewer count when it changes, at most once a second per symbol, so that a
+ * crowd joining at once costs its viewers one frame, not one per join.
+ */
+public final class PresenceVerticle extends VerticleBase {
+
+  static final long MIN_GAP_MS = 1000;
+  private static final long CHECK_EVERY_MS = 100;
+
+  private final MarketData market;
+  private final Viewers viewers;
+  private final int[] lastSent;
+  private final long[] lastSentAt;
+  private long timer;
+
+  public PresenceVerticle(MarketData market, Viewers viewers) {
+    this.market = market;
+    this.viewers = viewers;
+    this.lastSent = new int[market.size()];
+    this.lastSentAt = new long[market.size()];
+  }
+
+  @Override
+  public Future<?> start() {
+    timer = vertx.setPeriodic(CHECK_EVERY_MS, id -> publishChanges());
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    return Future.succeededFuture();
+  }
+
+  private void publishChanges() {
+    long now = System.currentTimeMillis();
+    for (int i = 0; i < lastSent.length; i++) {
+      int n = viewers.of(i);
+      if (n != lastSent[i] && now - lastSentAt[i] >= MIN_GAP_MS) {
+        lastSent[i] = n;
+        lastSentAt[i] = now;
+        String symbol = market.symbols().get(i);
+        vertx
+            .eventBus()
+            .publish(Addresses.PRESENCE, new PresenceEvent(i, n, Json.presence(symbol, n)));
+      }
+    }
+  }
+}

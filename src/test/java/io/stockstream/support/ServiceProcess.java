@@ -1,0 +1,114 @@
+package io.stockstream.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The service as a real process: {@code java -jar target/stockstream.jar}, the command the README
+ * and the container run. Its output is collected line by line so that a test can wait for the port
+ * lines with a deadline.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+  private static final Pattern PUBLIC = Pattern.compile("^public port: (\\d+)$");
+  private static final Pattern MANAGEMENT = Pattern.compile("^management port: (\\d+)$");
+
+  private final Process process;
+  private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+  private final CompletableFuture<Integer> publicPort = new CompletableFuture<>();
+  private final CompletableFuture<Integer> managementPort = new CompletableFuture<>();
+
+  private ServiceProcess(Process process) {
+    this.process = process;
+    Thread reader = new Thread(this::readOutput, "service-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  public static Path jar() {
+    return Path.of(System.getProperty("stockstream.jar", "target/stockstream.jar"));
+  }
+
+  /** Starts the jar with these environment variables (on top of a clean STOCKSTREAM_* slate). */
+  public static ServiceProcess start(Map<String, String> env, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(javaBin(), "-jar", jar().toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("STOCKSTREAM_"));
+    pb.environment().putAll(env);
+    return new ServiceProcess(pb.start());
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private void readOutput() {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        lines.add(line);
+        Matcher m = PUBLIC.matcher(line);
+        if (m.matches()) {
+          publicPort.complete(Integer.parseInt(m.group(1)));
+        }
+        m = MANAGEMENT.matcher(line);
+        if (m.matches()) {
+          managementPort.complete(Integer.parseInt(m.group(1)));
+        }
+      }
+    } catch (IOException e) {
+      lines.add("<output closed: " + e + ">");
+    }
+    publicPort.completeExceptionally(
+        new IllegalStateException("exited before 'public port:'\n" + output()));
+    managementPort.completeExceptionally(
+        new IllegalStateException("exited before 'management port:'\n" + output()));
+  }
+
+  public int publicPort() throws Exception {
+    return publicPort.get(30, TimeUnit.SECONDS);
+  }
+
+  public int managementPort() throws Exception {
+    return managementPort.get(30, TimeUnit.SECONDS);
+  }
+
+  /** Sends SIGTERM, as Kubernetes does. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  /** Waits for the exit code; fails the wait after {@code timeout}. */
+  public int waitForExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("still running after " + timeout + "\n" + output());
+    }
+    return process.exitValue();
+  }
+
+  public String output() {
+    synchronized (lines) {
+      return String.join("\n", lines);
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+}
