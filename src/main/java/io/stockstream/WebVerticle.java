@@ -11,9 +11,11 @@ import io.stockstream.stream.Admission;
 import io.stockstream.stream.Viewers;
 import io.stockstream.stream.WebSocketEndpoint;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.util.function.IntConsumer;
@@ -23,6 +25,8 @@ import java.util.function.IntConsumer;
  * per core; each owns the sockets it accepts.
  */
 public final class WebVerticle extends VerticleBase {
+
+  static final String WS_PATH = "/ws";
 
   private final Config config;
   private final HttpServerOptions serverOptions;
@@ -62,7 +66,6 @@ public final class WebVerticle extends VerticleBase {
     Errors errors = new Errors();
 
     Router router = Router.router(vertx);
-    router.route("/ws").handler(ws.handshake());
     if (auth != null) {
       router.route("/api/*").handler(auth.handler());
     }
@@ -77,7 +80,13 @@ public final class WebVerticle extends VerticleBase {
 
     // Port 0 on several instances would bind several ports; -1 asks Vert.x for one shared one.
     int port = config.httpPort() == 0 ? -1 : config.httpPort();
-    server = vertx.createHttpServer(serverOptions).requestHandler(router);
+    // /ws bypasses the router, whose request wrapper would hide the socket's Netty pipeline
+    // (see StreamHub.open); the gate answers its errors with the same JSON as the router.
+    Handler<HttpServerRequest> handshake = ws.handshake();
+    server =
+        vertx
+            .createHttpServer(serverOptions)
+            .requestHandler(req -> (WS_PATH.equals(req.path()) ? handshake : router).handle(req));
     return ws.start()
         .compose(v -> server.listen(port, config.host()))
         .onSuccess(s -> onListening.accept(s.actualPort()));

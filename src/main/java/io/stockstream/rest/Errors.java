@@ -22,28 +22,26 @@ public final class Errors implements Handler<RoutingContext> {
       return;
     }
     Throwable failure = ctx.failure();
-    int status;
-    String error;
-    String message;
     if (failure instanceof ApiException e) {
-      status = e.status();
-      error = e.error();
-      message = e.getMessage();
-      if (e.retryAfterSeconds() != null) {
-        response.putHeader("Retry-After", String.valueOf(e.retryAfterSeconds()));
-      }
-    } else {
-      status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
-      error = errorFor(status);
-      message = messageFor(status, ctx);
-      if (status >= 500) {
-        log.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
-      }
+      respond(response, e);
+      return;
+    }
+    int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+    if (status >= 500) {
+      log.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+    }
+    respond(response, new ApiException(status, errorFor(status), messageFor(status, ctx)));
+  }
+
+  /** Ends the response with the error's status, its JSON body and its Retry-After, if any. */
+  public static void respond(HttpServerResponse response, ApiException e) {
+    if (e.retryAfterSeconds() != null) {
+      response.putHeader("Retry-After", String.valueOf(e.retryAfterSeconds()));
     }
     response
-        .setStatusCode(status)
+        .setStatusCode(e.status())
         .putHeader("Content-Type", "application/json")
-        .end(Json.restError(error, message));
+        .end(Json.restError(e.error(), e.getMessage()));
   }
 
   private static String errorFor(int status) {

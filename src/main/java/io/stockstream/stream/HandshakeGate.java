@@ -5,11 +5,11 @@ import io.stockstream.config.Config;
 import io.stockstream.metrics.Metrics;
 import io.stockstream.metrics.Metrics.Handshake;
 import io.stockstream.rest.ApiException;
+import io.stockstream.rest.Errors;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -21,7 +21,7 @@ import java.util.Locale;
  * no valid token (401), node full or draining (503 with Retry-After); then upgrades and hands the
  * socket to this event loop's hub. Each outcome is counted.
  */
-final class HandshakeGate implements Handler<RoutingContext> {
+final class HandshakeGate implements Handler<HttpServerRequest> {
 
   private static final int RETRY_DRAINING_S = 1;
   private static final int RETRY_FULL_S = 5;
@@ -42,26 +42,25 @@ final class HandshakeGate implements Handler<RoutingContext> {
   }
 
   @Override
-  public void handle(RoutingContext ctx) {
-    HttpServerRequest req = ctx.request();
+  public void handle(HttpServerRequest req) {
     // The upgrade may wait for the token check; keep the request's end for toWebSocket().
     req.pause();
     if (admission.draining()) {
       reject(
-          ctx, Handshake.REJECTED_CAPACITY, unavailable("the node is draining", RETRY_DRAINING_S));
+          req, Handshake.REJECTED_CAPACITY, unavailable("the node is draining", RETRY_DRAINING_S));
       return;
     }
     String malformed = malformed(req);
     if (malformed != null) {
       if (malformed.startsWith("Sec-WebSocket-Version")) {
-        ctx.response().putHeader("Sec-WebSocket-Version", "13");
+        req.response().putHeader("Sec-WebSocket-Version", "13");
       }
-      reject(ctx, Handshake.REJECTED_BAD_REQUEST, ApiException.badRequest(malformed));
+      reject(req, Handshake.REJECTED_BAD_REQUEST, ApiException.badRequest(malformed));
       return;
     }
     if (!originAllowed(req)) {
       reject(
-          ctx,
+          req,
           Handshake.REJECTED_ORIGIN,
           new ApiException(
               403, "forbidden_origin", "origin " + req.getHeader("Origin") + " is not allowed"));
@@ -71,27 +70,26 @@ final class HandshakeGate implements Handler<RoutingContext> {
     authorized.onComplete(
         ar -> {
           if (ar.failed()) {
-            reject(ctx, Handshake.REJECTED_AUTH, TokenAuth.unauthorized());
+            reject(req, Handshake.REJECTED_AUTH, TokenAuth.unauthorized());
           } else if (admission.draining()) {
             reject(
-                ctx,
+                req,
                 Handshake.REJECTED_CAPACITY,
                 unavailable("the node is draining", RETRY_DRAINING_S));
           } else if (!admission.tryReserve()) {
             reject(
-                ctx,
+                req,
                 Handshake.REJECTED_CAPACITY,
                 unavailable("the node holds its maximum of connections", RETRY_FULL_S));
           } else {
-            upgrade(ctx);
+            upgrade(req);
           }
         });
   }
 
-  private void upgrade(RoutingContext ctx) {
-    List<String> symbols = querySymbols(ctx.request().getParam("symbols"));
-    ctx.request()
-        .toWebSocket()
+  private void upgrade(HttpServerRequest req) {
+    List<String> symbols = querySymbols(req.getParam("symbols"));
+    req.toWebSocket()
         .onSuccess(
             ws -> {
               metrics.handshake(Handshake.ACCEPTED);
@@ -101,15 +99,17 @@ final class HandshakeGate implements Handler<RoutingContext> {
             e -> {
               admission.release();
               metrics.handshake(Handshake.REJECTED_BAD_REQUEST);
-              if (!ctx.response().ended()) {
-                ctx.fail(ApiException.badRequest("WebSocket handshake failed: " + e.getMessage()));
+              if (!req.response().ended()) {
+                Errors.respond(
+                    req.response(),
+                    ApiException.badRequest("WebSocket handshake failed: " + e.getMessage()));
               }
             });
   }
 
-  private void reject(RoutingContext ctx, Handshake outcome, ApiException error) {
+  private void reject(HttpServerRequest req, Handshake outcome, ApiException error) {
     metrics.handshake(outcome);
-    ctx.fail(error);
+    Errors.respond(req.response(), error);
   }
 
   private static ApiException unavailable(String message, int retryAfter) {

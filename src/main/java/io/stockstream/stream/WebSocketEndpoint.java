@@ -12,7 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.http.HttpServerRequest;
 
 /** The {@code /ws} endpoint of one web event loop: its handshake handler and its event feeds. */
 public final class WebSocketEndpoint {
@@ -35,7 +35,7 @@ public final class WebSocketEndpoint {
     this.gate = new HandshakeGate(config, admission, auth, metrics, hub);
   }
 
-  public Handler<RoutingContext> handshake() {
+  public Handler<HttpServerRequest> handshake() {
     return gate;
   }
 
