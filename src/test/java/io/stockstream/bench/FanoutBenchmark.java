@@ -38,7 +38,8 @@ public final class FanoutBenchmark {
     int symbolsPerConnection = arg(args, 1, 5);
     int tickIntervalMs = arg(args, 2, 100);
     int seconds = arg(args, 3, 20);
-    List<String> symbols = List.of("AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA", "JPM", "V", "WMT");
+    List<String> symbols =
+        List.of("AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA", "JPM", "V", "WMT");
 
     try (ServiceProcess server =
         ServiceProcess.start(
@@ -96,7 +97,8 @@ public final class FanoutBenchmark {
                           text -> {
                             long ts = tickTs(text);
                             if (ts > 0 && measuring[0]) {
-                              long ms = Math.min(MAX_MS, Math.max(0, System.currentTimeMillis() - ts));
+                              long ms =
+                                  Math.min(MAX_MS, Math.max(0, System.currentTimeMillis() - ts));
                               histogram.incrementAndGet((int) ms);
                               frames.increment();
                             }
@@ -127,7 +129,8 @@ public final class FanoutBenchmark {
             .await(10, TimeUnit.SECONDS);
 
     long total = frames.sum();
-    System.out.printf("tick frames received: %d in %.1f s = %.0f frames/s%n", total, elapsed, total / elapsed);
+    System.out.printf(
+        "tick frames received: %d in %.1f s = %.0f frames/s%n", total, elapsed, total / elapsed);
     System.out.printf(
         "end-to-end latency (tick ts -> client, ms): p50 %d  p99 %d  p99.9 %d  max %d%n",
         percentile(histogram, total, 0.50),

@@ -13,7 +13,6 @@ class SettingsDocumentedTest {
   @EnumSource(Setting.class)
   void readmeListsEverySettingWithItsFlag(Setting setting) throws Exception {
     String readme = Files.readString(Path.of("README.md"));
-    assertThat(readme)
-        .contains("| `" + setting.env() + "` | `" + setting.flag() + "` |");
+    assertThat(readme).contains("| `" + setting.env() + "` | `" + setting.flag() + "` |");
   }
 }
