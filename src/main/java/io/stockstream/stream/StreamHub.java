@@ -17,6 +17,7 @@ import io.stockstream.metrics.WireStats;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
 import java.io.IOException;
@@ -174,7 +175,8 @@ final class StreamHub {
       close(c, 1009, "message over 64 KiB", Disconnect.ABUSE);
     } else if (t instanceof CorruptedWebSocketFrameException) {
       close(c, 1002, "protocol error", Disconnect.ERROR);
-    } else if (t instanceof IOException) {
+    } else if (t instanceof IOException || t instanceof HttpClosedException) {
+      // The peer went away without a close frame: its close handler counts it.
       log.debug("connection {}: {}", c.id, t.toString());
     } else {
       log.warn("connection {} failed: {}", c.id, t.toString());
