@@ -75,8 +75,10 @@ public final class WebVerticle extends VerticleBase {
     router.get("/api/compare").handler(api::compare);
     router.get("/*").handler(StaticHandler.create("webroot"));
     router.route().failureHandler(errors);
-    router.errorHandler(404, errors);
-    router.errorHandler(405, errors);
+    // 400: the router itself cannot decode the path or the query (e.g. %ZZ).
+    for (int status : new int[] {400, 404, 405, 500}) {
+      router.errorHandler(status, errors.forStatus(status));
+    }
 
     // Port 0 on several instances would bind several ports; -1 asks Vert.x for one shared one.
     int port = config.httpPort() == 0 ? -1 : config.httpPort();

@@ -57,6 +57,10 @@ public sealed interface MarketSchedule {
       if (open < 1 || closed < 1) {
         throw new IllegalArgumentException("cycle lengths must be at least 1 ms");
       }
+      if (open > Long.MAX_VALUE - closed) {
+        // isOpen() takes the time modulo open + closed, which must not overflow.
+        throw new IllegalArgumentException("cycle is too long");
+      }
       return new Cycle(open, closed, nowMillis);
     }
     int at = s.indexOf('@');

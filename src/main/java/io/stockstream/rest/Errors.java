@@ -17,6 +17,18 @@ public final class Errors implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    answer(ctx, 500);
+  }
+
+  /**
+   * The handler for a status the router answers by itself: no route, a method no route takes, or a
+   * URI it cannot decode (then the context carries neither a status nor a failure).
+   */
+  public Handler<RoutingContext> forStatus(int status) {
+    return ctx -> answer(ctx, status);
+  }
+
+  private void answer(RoutingContext ctx, int fallbackStatus) {
     HttpServerResponse response = ctx.response();
     if (response.ended() || response.closed()) {
       return;
@@ -26,9 +38,13 @@ public final class Errors implements Handler<RoutingContext> {
       respond(response, e);
       return;
     }
-    int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+    int status = ctx.statusCode() > 0 ? ctx.statusCode() : fallbackStatus;
     if (status >= 500) {
       log.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+    }
+    if (status == 405) {
+      // RFC 9110 requires it; every route of the public router is GET (/ws bypasses the router).
+      response.putHeader("Allow", "GET");
     }
     respond(response, new ApiException(status, errorFor(status), messageFor(status, ctx)));
   }
@@ -59,6 +75,7 @@ public final class Errors implements Handler<RoutingContext> {
 
   private static String messageFor(int status, RoutingContext ctx) {
     return switch (status) {
+      case 400 -> "malformed request: " + ctx.request().path();
       case 404 -> "no such resource: " + ctx.request().path();
       case 405 -> "method " + ctx.request().method() + " is not allowed on " + ctx.request().path();
       default -> status >= 500 ? "internal error" : "request failed";

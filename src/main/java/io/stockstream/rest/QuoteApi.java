@@ -55,7 +55,7 @@ public final class QuoteApi {
   public void quote(RoutingContext ctx) {
     metrics.quoteRequest();
     String symbol = ctx.pathParam("symbol").toUpperCase(Locale.ROOT);
-    Long since = since(ctx.request().getParam("since"));
+    Long since = since(param(ctx, "since"));
     int i = market.indexOf(symbol);
     if (i < 0) {
       throw ApiException.unknownSymbol("unknown symbol: " + symbol);
@@ -74,7 +74,7 @@ public final class QuoteApi {
   /** {@code GET /api/quotes?symbols=AAPL,MSFT}. */
   public void quotes(RoutingContext ctx) {
     metrics.quoteRequest();
-    String param = ctx.request().getParam("symbols");
+    String param = param(ctx, "symbols");
     if (param == null || param.isBlank()) {
       throw ApiException.badRequest("query parameter symbols is required, e.g. ?symbols=AAPL,MSFT");
     }
@@ -113,6 +113,15 @@ public final class QuoteApi {
           503, "unavailable", "no tick yet for " + market.spec(index).symbol(), 1);
     }
     return latest;
+  }
+
+  /** A query parameter; a query string that cannot be decoded is the client's mistake. */
+  private static String param(RoutingContext ctx, String name) {
+    try {
+      return ctx.request().getParam(name);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("the query string is not validly percent-encoded");
+    }
   }
 
   private static Long since(String param) {
