@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
 
   private static final Pattern SYMBOL = Pattern.compile("[A-Z0-9][A-Z0-9.\\-]{0,11}");
+  private static final Pattern PRICE = Pattern.compile("[0-9]{1,9}(\\.[0-9]{1,6})?");
 
   private final Map<Setting, String> raw;
 
@@ -168,12 +169,11 @@ public final class ConfigLoader {
         specs.add(known.orElseGet(() -> Universe.generic(symbol, 100.0)));
         continue;
       }
-      double price;
-      try {
-        price = Double.parseDouble(e.substring(colon + 1).trim());
-      } catch (NumberFormatException ex) {
+      String priceText = e.substring(colon + 1).trim();
+      if (!PRICE.matcher(priceText).matches()) {
         throw ConfigException.of(Setting.SYMBOLS, "'" + e + "' has no valid start price");
       }
+      double price = Double.parseDouble(priceText);
       if (!(price >= 0.01 && price < 1e9)) {
         throw ConfigException.of(Setting.SYMBOLS, "start price of " + symbol + " is out of range");
       }

@@ -2,6 +2,7 @@ package io.stockstream.metrics;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stockstream.feed.MarketData;
+import io.stockstream.rest.Errors;
 import io.stockstream.stream.Admission;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -58,6 +59,10 @@ public final class ManagementVerticle extends VerticleBase {
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
+    Errors errors = new Errors();
+    for (int status : new int[] {404, 405}) {
+      router.errorHandler(status, errors.forStatus(status));
+    }
 
     server = vertx.createHttpServer().requestHandler(router);
     return server.listen(port, host);

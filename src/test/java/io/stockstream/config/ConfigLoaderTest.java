@@ -312,6 +312,15 @@ class ConfigLoaderTest {
         bad("infinite start price", Setting.SYMBOLS, env("STOCKSTREAM_SYMBOLS", "AAPL:Infinity")),
         bad("start price below a cent", Setting.SYMBOLS, env(), "--symbols", "AAPL:0.001"),
         bad(
+            "start price with a Java suffix",
+            Setting.SYMBOLS,
+            env("STOCKSTREAM_SYMBOLS", "AAPL:189.5d")),
+        bad(
+            "start price in exponent form",
+            Setting.SYMBOLS,
+            env("STOCKSTREAM_SYMBOLS", "AAPL:1e3")),
+        bad("start price in hex", Setting.SYMBOLS, env("STOCKSTREAM_SYMBOLS", "AAPL:0x1p3")),
+        bad(
             "unknown schedule",
             Setting.MARKET_SCHEDULE,
             env("STOCKSTREAM_MARKET_SCHEDULE", "sometimes")),

@@ -289,6 +289,22 @@ class ManagementTest {
   }
 
   @Test
+  void unknownManagementPathIs404Json(Vertx vertx, VertxTestContext ctx) {
+    TestNode.start(vertx)
+        .compose(node -> management(vertx, node, "/nope"))
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(r.status()).isEqualTo(404);
+                          assertThat(r.header("Content-Type")).startsWith("application/json");
+                          assertThat(r.json().getString("error")).isEqualTo("not_found");
+                          ctx.completeNow();
+                        })));
+  }
+
+  @Test
   void liveIsUp(Vertx vertx, VertxTestContext ctx) {
     TestNode.start(vertx)
         .compose(node -> management(vertx, node, "/health/live"))
