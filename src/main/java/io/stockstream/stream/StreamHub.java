@@ -1,5 +1,6 @@
 package io.stockstream.stream;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -46,6 +47,9 @@ final class StreamHub {
   private static final Logger log = LoggerFactory.getLogger(StreamHub.class);
   private static final Buffer PING = Buffer.buffer("stockstream");
 
+  /** How long Vert.x waits for the client's close frame (HttpServerOptions' closing timeout). */
+  private static final long CLOSING_TIMEOUT_MS = 5_000;
+
   private final Vertx vertx;
   private final Config config;
   private final MarketData market;
@@ -59,6 +63,7 @@ final class StreamHub {
   private final long slowLimitNanos;
   private final long idleLimitNanos;
   private final long pingEveryNanos;
+  private final long closeGraceMs;
   private long nextPingAt;
   private long sweepTimer = -1;
 
@@ -86,6 +91,7 @@ final class StreamHub {
     this.slowLimitNanos = TimeUnit.MILLISECONDS.toNanos(config.slowConsumerTimeoutMs());
     this.idleLimitNanos = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMs());
     this.pingEveryNanos = TimeUnit.MILLISECONDS.toNanos(config.pingIntervalMs());
+    this.closeGraceMs = Math.min(CLOSING_TIMEOUT_MS, config.slowConsumerTimeoutMs());
   }
 
   void start() {
@@ -188,9 +194,32 @@ final class StreamHub {
   private Future<Void> close(Connection c, int code, String reason, Disconnect why) {
     if (c.closeReason == null) {
       c.closeReason = why;
+      // Vert.x starts its closing timeout only once the close frame is written, which never
+      // happens while the peer reads nothing (a slow consumer): then drop the TCP connection, so
+      // that its slot and socket are not held forever.
+      vertx.setTimer(closeGraceMs, id -> abortIfOpen(c));
     }
     unsubscribeAll(c);
     return c.ws.close((short) code, reason);
+  }
+
+  private static void abortIfOpen(Connection c) {
+    if (c.released || !(c.ws instanceof WebSocketInternal internal)) {
+      return;
+    }
+    Channel channel = internal.channelHandlerContext().channel();
+    if (!channel.isOpen()) {
+      return;
+    }
+    log.debug("connection {}: no close handshake in time, dropping the TCP connection", c.id);
+    // From the first handler straight to the socket: Vert.x's own close path first waits for the
+    // stuck writes to be flushed, which is what never happens here.
+    ChannelHandlerContext first = channel.pipeline().firstContext();
+    if (first != null) {
+      first.close();
+    } else {
+      channel.close();
+    }
   }
 
   private void unsubscribeAll(Connection c) {
