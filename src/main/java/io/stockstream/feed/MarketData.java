@@ -40,7 +40,8 @@ public final class MarketData {
     this.symbols = List.copyOf(names);
   }
 
-  static int historyCapacity(long tickIntervalMs) {
+  /** How many recent ticks of each symbol a node keeps for recovery at this tick interval. */
+  public static int historyCapacity(long tickIntervalMs) {
     long sixtySeconds = (60_000 + tickIntervalMs - 1) / tickIntervalMs;
     return (int) Math.min(MAX_HISTORY, Math.max(1000, sixtySeconds));
   }

@@ -322,12 +322,22 @@ final class StreamHub {
         continue;
       }
       long upto = latest == null ? 0 : latest.seq();
-      if (seen >= upto) {
-        // The client saw a tick this loop has not delivered yet (it was on another loop or node):
-        // hold back what it already has instead of sending it twice.
-        if (seen > upto) {
+      if (seen > upto) {
+        TickEvent newest = market.latest(i);
+        if (newest != null && seen <= newest.seq()) {
+          // The client saw a tick that this loop has not delivered yet (it came through another
+          // loop a moment ago): hold back what it already has instead of sending it twice.
           c.seenUpTo(i, seen);
+        } else {
+          // Beyond anything this node published: the client's numbering is not ours.
+          if (latest != null) {
+            snapshot.add(latest.tick());
+          }
+          gaps.add(symbol);
         }
+        continue;
+      }
+      if (seen == upto) {
         continue;
       }
       List<TickEvent> missed = market.range(i, seen, upto);
