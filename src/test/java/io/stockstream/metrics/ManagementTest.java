@@ -1,5 +1,6 @@
 package io.stockstream.metrics;
 
+import static io.stockstream.support.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stockstream.feed.SymbolSpec;
@@ -8,7 +9,6 @@ import io.stockstream.support.Http;
 import io.stockstream.support.TestNode;
 import io.stockstream.support.WsClient;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -82,33 +80,6 @@ class ManagementTest {
 
   private static double value(String exposition, String sample) {
     return io.stockstream.support.Metrics.value(exposition, sample);
-  }
-
-  /** Retries {@code attempt} every 20 ms until {@code done} holds; fails after 5 s. */
-  private static <T> Future<T> eventually(
-      Vertx vertx, Supplier<Future<T>> attempt, Predicate<T> done) {
-    Promise<T> result = Promise.promise();
-    retry(vertx, attempt, done, System.nanoTime() + TimeUnit.SECONDS.toNanos(5), result);
-    return result.future();
-  }
-
-  private static <T> void retry(
-      Vertx vertx, Supplier<Future<T>> attempt, Predicate<T> done, long deadline, Promise<T> p) {
-    attempt
-        .get()
-        .onComplete(
-            ar -> {
-              if (ar.succeeded() && done.test(ar.result())) {
-                p.complete(ar.result());
-              } else if (System.nanoTime() - deadline > 0) {
-                p.fail(
-                    ar.failed()
-                        ? ar.cause()
-                        : new AssertionError("still not there at the deadline: " + ar.result()));
-              } else {
-                vertx.setTimer(20, id -> retry(vertx, attempt, done, deadline, p));
-              }
-            });
   }
 
   // ---- /metrics -------------------------------------------------------------------------------

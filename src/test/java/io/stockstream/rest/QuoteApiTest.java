@@ -1,5 +1,6 @@
 package io.stockstream.rest;
 
+import static io.stockstream.support.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -32,8 +33,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -69,33 +68,6 @@ class QuoteApiTest {
             .setHost("127.0.0.1")
             .setPort(node.port())
             .setURI(uri));
-  }
-
-  /** Retries {@code attempt} every 20 ms until {@code done} holds; fails after 5 s. */
-  private static <T> Future<T> eventually(
-      Vertx vertx, Supplier<Future<T>> attempt, Predicate<T> done) {
-    Promise<T> result = Promise.promise();
-    retry(vertx, attempt, done, System.nanoTime() + TimeUnit.SECONDS.toNanos(5), result);
-    return result.future();
-  }
-
-  private static <T> void retry(
-      Vertx vertx, Supplier<Future<T>> attempt, Predicate<T> done, long deadline, Promise<T> p) {
-    attempt
-        .get()
-        .onComplete(
-            ar -> {
-              if (ar.succeeded() && done.test(ar.result())) {
-                p.complete(ar.result());
-              } else if (System.nanoTime() - deadline > 0) {
-                p.fail(
-                    ar.failed()
-                        ? ar.cause()
-                        : new AssertionError("still not there at the deadline: " + ar.result()));
-              } else {
-                vertx.setTimer(20, id -> retry(vertx, attempt, done, deadline, p));
-              }
-            });
   }
 
   /** The tick the feed makes for {@code seq} with the test node's seed and interval. */

@@ -1,11 +1,11 @@
 package io.stockstream.stream;
 
-import static io.stockstream.stream.SubscriptionTest.eventually;
-import static io.stockstream.stream.SubscriptionTest.ping;
-import static io.stockstream.stream.SubscriptionTest.run;
-import static io.stockstream.stream.SubscriptionTest.seqs;
-import static io.stockstream.stream.SubscriptionTest.tickAtLeast;
-import static io.stockstream.stream.SubscriptionTest.types;
+import static io.stockstream.support.Eventually.eventually;
+import static io.stockstream.support.Frames.ping;
+import static io.stockstream.support.Frames.seqs;
+import static io.stockstream.support.Frames.tickAtLeast;
+import static io.stockstream.support.Frames.types;
+import static io.stockstream.support.OnOneContext.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 

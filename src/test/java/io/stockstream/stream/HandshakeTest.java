@@ -1,5 +1,6 @@
 package io.stockstream.stream;
 
+import static io.stockstream.support.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stockstream.support.Http;
@@ -21,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -403,7 +403,7 @@ class HandshakeTest {
                         v ->
                             eventually(
                                 vertx,
-                                System.currentTimeMillis() + 5_000,
+                                "the connection to be released",
                                 () -> node.metric("stockstream_ws_connections") == 0.0))
                     .map(
                         v -> {
@@ -419,16 +419,6 @@ class HandshakeTest {
 
   private static String disconnects(String reason) {
     return "stockstream_ws_disconnects_total{reason=\"" + reason + "\"}";
-  }
-
-  private static Future<Void> eventually(Vertx vertx, long deadline, BooleanSupplier condition) {
-    if (condition.getAsBoolean()) {
-      return Future.succeededFuture();
-    }
-    if (System.currentTimeMillis() > deadline) {
-      return Future.failedFuture(new AssertionError("condition not met before the deadline"));
-    }
-    return vertx.timer(20).compose(t -> eventually(vertx, deadline, condition));
   }
 
   private static void expectBadRequest(

@@ -1,8 +1,8 @@
 package io.stockstream.stream;
 
-import static io.stockstream.stream.SubscriptionTest.eventually;
-import static io.stockstream.stream.SubscriptionTest.run;
-import static io.stockstream.stream.SubscriptionTest.runToCheckpoints;
+import static io.stockstream.support.Eventually.eventually;
+import static io.stockstream.support.OnOneContext.run;
+import static io.stockstream.support.OnOneContext.runToCheckpoints;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stockstream.support.RawWebSocket;

@@ -1,9 +1,9 @@
 package io.stockstream.stream;
 
-import static io.stockstream.stream.SubscriptionTest.indexOf;
-import static io.stockstream.stream.SubscriptionTest.run;
-import static io.stockstream.stream.SubscriptionTest.runToCheckpoints;
-import static io.stockstream.stream.SubscriptionTest.seqs;
+import static io.stockstream.support.Frames.indexOf;
+import static io.stockstream.support.Frames.seqs;
+import static io.stockstream.support.OnOneContext.run;
+import static io.stockstream.support.OnOneContext.runToCheckpoints;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 

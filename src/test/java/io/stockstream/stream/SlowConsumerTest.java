@@ -1,5 +1,6 @@
 package io.stockstream.stream;
 
+import static io.stockstream.support.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stockstream.support.StalledClient;
@@ -19,7 +20,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -351,22 +351,5 @@ class SlowConsumerTest {
       }
     }
     return sum;
-  }
-
-  /** Completes once {@code condition} holds; fails after {@code timeoutMs}. */
-  private static Future<Void> eventually(
-      Vertx vertx, String what, long timeoutMs, BooleanSupplier condition) {
-    return poll(vertx, what, System.currentTimeMillis() + timeoutMs, condition);
-  }
-
-  private static Future<Void> poll(
-      Vertx vertx, String what, long deadline, BooleanSupplier condition) {
-    if (condition.getAsBoolean()) {
-      return Future.succeededFuture();
-    }
-    if (System.currentTimeMillis() > deadline) {
-      return Future.failedFuture(new AssertionError("timed out waiting for " + what));
-    }
-    return vertx.timer(20).compose(t -> poll(vertx, what, deadline, condition));
   }
 }

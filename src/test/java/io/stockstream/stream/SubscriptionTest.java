@@ -1,25 +1,31 @@
 package io.stockstream.stream;
 
+import static io.stockstream.support.Eventually.eventually;
+import static io.stockstream.support.Frames.assertConsecutive;
+import static io.stockstream.support.Frames.indexOf;
+import static io.stockstream.support.Frames.ping;
+import static io.stockstream.support.Frames.seqs;
+import static io.stockstream.support.Frames.snapshotSeq;
+import static io.stockstream.support.Frames.snapshotSymbols;
+import static io.stockstream.support.Frames.subscribe;
+import static io.stockstream.support.Frames.tickAtLeast;
+import static io.stockstream.support.Frames.types;
+import static io.stockstream.support.Frames.unsubscribe;
+import static io.stockstream.support.OnOneContext.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.stockstream.support.TestNode;
 import io.stockstream.support.WsClient;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -672,106 +678,11 @@ class SubscriptionTest {
 
   // ---- helpers ----------------------------------------------------------------------------------
 
-  /** Runs the test on one Vert.x context, so that all clients and callbacks share one thread. */
-  static void run(Vertx vertx, VertxTestContext ctx, Supplier<Future<?>> body) {
-    vertx
-        .getOrCreateContext()
-        .runOnContext(
-            v -> {
-              try {
-                body.get().onComplete(ctx.succeedingThenComplete());
-              } catch (Throwable t) {
-                ctx.failNow(t);
-              }
-            });
-  }
-
-  /** Like {@link #run}, but the test completes only through its checkpoints. */
-  static void runToCheckpoints(Vertx vertx, VertxTestContext ctx, Supplier<Future<?>> body) {
-    vertx
-        .getOrCreateContext()
-        .runOnContext(
-            v -> {
-              try {
-                body.get().onFailure(ctx::failNow);
-              } catch (Throwable t) {
-                ctx.failNow(t);
-              }
-            });
-  }
-
-  static Future<WsClient> connect(Vertx vertx, Map<String, String> env, String uri) {
+  private static Future<WsClient> connect(Vertx vertx, Map<String, String> env, String uri) {
     return TestNode.start(vertx, env).compose(node -> WsClient.connect(vertx, node.port(), uri));
   }
 
-  static JsonObject subscribe(Object ref, String... symbols) {
-    return new JsonObject()
-        .put("op", "subscribe")
-        .put("symbols", new JsonArray(List.of((Object[]) symbols)))
-        .put("ref", ref);
-  }
-
-  static JsonObject unsubscribe(Object ref, String... symbols) {
-    return new JsonObject()
-        .put("op", "unsubscribe")
-        .put("symbols", new JsonArray(List.of((Object[]) symbols)))
-        .put("ref", ref);
-  }
-
-  static JsonObject ping(Object ref) {
-    return new JsonObject().put("op", "ping").put("ref", ref);
-  }
-
-  static boolean isTick(JsonObject f, String symbol) {
-    return "tick".equals(f.getString("type")) && symbol.equals(f.getString("symbol"));
-  }
-
-  /** Waits for the tick of {@code symbol} whose seq reaches {@code seq}. */
-  static Future<JsonObject> tickAtLeast(WsClient c, String symbol, long seq) {
-    return c.next(f -> isTick(f, symbol) && f.getLong("seq") >= seq);
-  }
-
-  static List<Long> seqs(List<JsonObject> frames, String symbol) {
-    List<Long> out = new ArrayList<>();
-    for (JsonObject f : frames) {
-      if (isTick(f, symbol)) {
-        out.add(f.getLong("seq"));
-      }
-    }
-    return out;
-  }
-
-  static List<String> types(List<JsonObject> frames) {
-    return frames.stream().map(f -> f.getString("type")).toList();
-  }
-
-  static int indexOf(List<JsonObject> frames, JsonObject frame) {
-    for (int i = 0; i < frames.size(); i++) {
-      if (frames.get(i) == frame) {
-        return i;
-      }
-    }
-    throw new AssertionError("frame not received: " + frame);
-  }
-
-  static List<String> snapshotSymbols(JsonObject subscribed) {
-    List<String> out = new ArrayList<>();
-    for (Object t : subscribed.getJsonArray("snapshot")) {
-      out.add(((JsonObject) t).getString("symbol"));
-    }
-    return out;
-  }
-
-  static long snapshotSeq(JsonObject subscribed, String symbol) {
-    for (Object t : subscribed.getJsonArray("snapshot")) {
-      if (symbol.equals(((JsonObject) t).getString("symbol"))) {
-        return ((JsonObject) t).getLong("seq");
-      }
-    }
-    throw new AssertionError("no " + symbol + " in snapshot of " + subscribed);
-  }
-
-  static void assertTick(JsonObject t, String symbol) {
+  private static void assertTick(JsonObject t, String symbol) {
     assertThat(t.fieldNames()).containsExactlyInAnyOrderElementsOf(TICK_FIELDS);
     assertThat(t.getString("type")).isEqualTo("tick");
     assertThat(t.getString("symbol")).isEqualTo(symbol);
@@ -786,38 +697,13 @@ class SubscriptionTest {
     assertThat(t.getValue("open")).isInstanceOf(Number.class);
   }
 
-  /** The seqs are exactly first, first+1, ...: no hole, no duplicate, no reordering. */
-  static void assertConsecutive(List<Long> seqs, long first) {
-    assertThat(seqs).isNotEmpty();
-    assertThat(seqs)
-        .containsExactlyElementsOf(LongStream.range(first, first + seqs.size()).boxed().toList());
-  }
-
-  static Future<Void> gauges(Vertx vertx, TestNode node, int connections, int subscriptions) {
+  private static Future<Void> gauges(
+      Vertx vertx, TestNode node, int connections, int subscriptions) {
     return eventually(
         vertx,
         "connections=" + connections + " subscriptions=" + subscriptions,
         () ->
             node.metric("stockstream_ws_connections") == connections
                 && node.metric("stockstream_ws_subscriptions") == subscriptions);
-  }
-
-  /** Polls {@code condition} every 20 ms until it holds; fails after 5 s. */
-  static Future<Void> eventually(Vertx vertx, String what, BooleanSupplier condition) {
-    Promise<Void> p = Promise.promise();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    poll(vertx, what, condition, deadline, p);
-    return p.future();
-  }
-
-  private static void poll(
-      Vertx vertx, String what, BooleanSupplier condition, long deadline, Promise<Void> p) {
-    if (condition.getAsBoolean()) {
-      p.complete();
-    } else if (System.nanoTime() - deadline > 0) {
-      p.fail(new AssertionError("timed out waiting for " + what));
-    } else {
-      vertx.setTimer(20, id -> poll(vertx, what, condition, deadline, p));
-    }
   }
 }
