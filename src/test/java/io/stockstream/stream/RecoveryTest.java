@@ -4,6 +4,7 @@ import static io.stockstream.support.Eventually.eventually;
 import static io.stockstream.support.Frames.assertConsecutive;
 import static io.stockstream.support.Frames.indexOf;
 import static io.stockstream.support.Frames.seqs;
+import static io.stockstream.support.Frames.seqsAfter;
 import static io.stockstream.support.Frames.snapshotSeq;
 import static io.stockstream.support.Frames.snapshotSymbols;
 import static io.stockstream.support.Frames.tickAtLeast;
@@ -246,16 +247,10 @@ class RecoveryTest {
                                     .isGreaterThanOrEqualTo(latestAtLeast);
                               });
                           long latest = snapshotSeq(s, "AAPL");
-                          return tickAtLeast(c, "AAPL", latest + 20)
+                          return seqsAfter(c, s, "AAPL", latest + 20)
                               .map(
-                                  t -> {
-                                    List<JsonObject> all = c.received();
-                                    int at = indexOf(all, s);
-                                    ctx.verify(
-                                        () ->
-                                            assertConsecutive(
-                                                seqs(all.subList(at, all.size()), "AAPL"),
-                                                latest + 1));
+                                  seqs -> {
+                                    ctx.verify(() -> assertConsecutive(seqs, latest + 1));
                                     return null;
                                   });
                         }));

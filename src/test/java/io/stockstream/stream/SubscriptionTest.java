@@ -5,6 +5,7 @@ import static io.stockstream.support.Frames.assertConsecutive;
 import static io.stockstream.support.Frames.indexOf;
 import static io.stockstream.support.Frames.ping;
 import static io.stockstream.support.Frames.seqs;
+import static io.stockstream.support.Frames.seqsAfter;
 import static io.stockstream.support.Frames.snapshotSeq;
 import static io.stockstream.support.Frames.snapshotSymbols;
 import static io.stockstream.support.Frames.subscribe;
@@ -387,16 +388,10 @@ class SubscriptionTest {
                                           assertThat(snapshotSymbols(again))
                                               .containsExactly("AAPL"));
                                   long from = snapshotSeq(again, "AAPL");
-                                  return tickAtLeast(c, "AAPL", from + 20)
+                                  return seqsAfter(c, again, "AAPL", from + 20)
                                       .map(
-                                          t -> {
-                                            List<JsonObject> all = c.received();
-                                            int at = indexOf(all, again);
-                                            ctx.verify(
-                                                () ->
-                                                    assertConsecutive(
-                                                        seqs(all.subList(at, all.size()), "AAPL"),
-                                                        from + 1));
+                                          seqs -> {
+                                            ctx.verify(() -> assertConsecutive(seqs, from + 1));
                                             return null;
                                           });
                                 })));

@@ -41,6 +41,20 @@ public final class Frames {
     return c.next(f -> isTick(f, symbol) && f.getLong("seq") >= seq);
   }
 
+  /**
+   * The seqs of {@code symbol} that arrived after {@code frame}, once a tick of it with seq at
+   * least {@code upTo} has arrived.
+   */
+  public static Future<List<Long>> seqsAfter(
+      WsClient c, JsonObject frame, String symbol, long upTo) {
+    return tickAtLeast(c, symbol, upTo)
+        .map(
+            t -> {
+              List<JsonObject> all = c.received();
+              return seqs(all.subList(indexOf(all, frame), all.size()), symbol);
+            });
+  }
+
   public static List<Long> seqs(List<JsonObject> frames, String symbol) {
     List<Long> out = new ArrayList<>();
     for (JsonObject f : frames) {
