@@ -86,14 +86,20 @@ public final class Main {
   private static void shutdown(Vertx vertx, Node node) {
     log.info("shutting down: draining connections");
     node.drain()
-        .eventually(vertx::close)
         .onComplete(
-            ar -> {
-              if (ar.failed()) {
-                log.warn("shutdown: {}", ar.cause().toString());
+            drained -> {
+              if (drained.failed()) {
+                log.warn("drain: {}", drained.cause().toString());
               }
-              log.info("stopped");
-              System.exit(0);
+              // Not chained on the drain's future: that one calls back on an event loop, and
+              // close() stops them all. close()'s own future calls back on a thread of its own.
+              vertx
+                  .close()
+                  .onComplete(
+                      closed -> {
+                        log.info("stopped");
+                        System.exit(0);
+                      });
             });
   }
 

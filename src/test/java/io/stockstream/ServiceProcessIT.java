@@ -178,6 +178,7 @@ class ServiceProcessIT {
     assertThat(code).as("exit code; output:\n%s", p.output()).isZero();
     assertThat(tookMs).as("ms from SIGTERM to exit").isLessThan(10_000);
     assertNoStackTrace(p);
+    assertThat(p.output()).contains(" Main - stopped");
     // A stopped node accepts nothing any more.
     boolean refused =
         onVertx(
@@ -185,6 +186,18 @@ class ServiceProcessIT {
                 WsClient.connect(vertx, pub, "/ws")
                     .transform(ar -> Future.succeededFuture(ar.failed())));
     assertThat(refused).isTrue();
+  }
+
+  @Test
+  void sigtermWithNoConnectionRunsTheWholeShutdownAndExits0() throws Exception {
+    ServiceProcess p = start(FREE_PORTS);
+    p.publicPort();
+    p.terminate();
+    int code = p.waitForExit(Duration.ofSeconds(10));
+    assertThat(code).as("exit code; output:\n%s", p.output()).isZero();
+    // The last step of the shutdown ran, rather than the JVM ending when its threads did.
+    assertThat(p.output()).contains(" Main - stopped");
+    assertNoStackTrace(p);
   }
 
   @Test

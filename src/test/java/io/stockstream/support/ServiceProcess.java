@@ -30,9 +30,11 @@ public final class ServiceProcess implements AutoCloseable {
   private final CompletableFuture<Integer> publicPort = new CompletableFuture<>();
   private final CompletableFuture<Integer> managementPort = new CompletableFuture<>();
 
+  private final Thread reader;
+
   private ServiceProcess(Process process) {
     this.process = process;
-    Thread reader = new Thread(this::readOutput, "service-output");
+    this.reader = new Thread(this::readOutput, "service-output");
     reader.setDaemon(true);
     reader.start();
   }
@@ -88,9 +90,12 @@ public final class ServiceProcess implements AutoCloseable {
     return managementPort.get(30, TimeUnit.SECONDS);
   }
 
-  /** Sends SIGTERM, as Kubernetes does. */
+  /**
+   * Sends SIGTERM, as Kubernetes does. Through the process handle: {@code Process.destroy()} would
+   * also close the pipes, and with them what the process says while it shuts down.
+   */
   public void terminate() {
-    process.destroy();
+    process.toHandle().destroy();
   }
 
   /** Waits for the exit code; fails the wait after {@code timeout}. */
@@ -98,6 +103,8 @@ public final class ServiceProcess implements AutoCloseable {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new IllegalStateException("still running after " + timeout + "\n" + output());
     }
+    // The output ends shortly after the process: read it to the end before anyone checks it.
+    reader.join(TimeUnit.SECONDS.toMillis(5));
     return process.exitValue();
   }
 
