@@ -200,7 +200,10 @@ final class StreamHub {
       vertx.setTimer(closeGraceMs, id -> abortIfOpen(c));
     }
     unsubscribeAll(c);
-    return c.ws.close((short) code, reason);
+    // A close that fails found the socket already gone; its close handler does the accounting.
+    return c.ws
+        .close((short) code, reason)
+        .onFailure(e -> log.debug("connection {}: close {}: {}", c.id, code, e.toString()));
   }
 
   private static void abortIfOpen(Connection c) {
@@ -532,6 +535,7 @@ final class StreamHub {
       } else if (now - c.lastHeard > idleLimitNanos) {
         idle.add(c);
       } else if (ping) {
+        // Like every write here, a failed ping means the socket is closing: see SharedFrame.
         c.ws.writePing(PING);
       }
     }
