@@ -19,6 +19,7 @@ import io.stockstream.stream.PresenceVerticle;
 import io.stockstream.stream.Viewers;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -29,7 +30,9 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,40 +70,54 @@ public final class Main {
                         new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
             .withMetrics(new MicrometerMetricsFactory(registry))
             .build();
+    // Handlers first: a SIGTERM that comes while the node starts must still end in a clean exit.
+    CompletableFuture<Node> started = new CompletableFuture<>();
+    AtomicBoolean stopping = new AtomicBoolean();
+    Handler<Signal> stop =
+        sig -> {
+          if (stopping.compareAndSet(false, true)) {
+            shutdown(vertx, started.getNow(null));
+          }
+        };
+    Signal.handle(new Signal("TERM"), stop::handle);
+    Signal.handle(new Signal("INT"), stop::handle);
     deploy(vertx, config, registry)
         .onSuccess(
             node -> {
+              started.complete(node);
               // The documented port lines: tests and scripts read them from stdout.
               System.out.println("public port: " + node.publicPort());
               System.out.println("management port: " + node.managementPort());
-              Signal.handle(new Signal("TERM"), sig -> shutdown(vertx, node));
-              Signal.handle(new Signal("INT"), sig -> shutdown(vertx, node));
             })
         .onFailure(
             e -> {
-              log.error("stockstream could not start: {}", e.toString());
-              vertx.close().onComplete(v -> System.exit(1));
+              if (stopping.compareAndSet(false, true)) {
+                log.error("stockstream could not start: {}", e.toString());
+                vertx.close().onComplete(v -> System.exit(1));
+              }
+              // Otherwise a SIGTERM during the start closed Vert.x under it: shutdown() exits.
             });
   }
 
+  /** Drains the node, if it got as far as starting, closes Vert.x and exits 0. */
   private static void shutdown(Vertx vertx, Node node) {
     log.info("shutting down: draining connections");
-    node.drain()
-        .onComplete(
-            drained -> {
-              if (drained.failed()) {
-                log.warn("drain: {}", drained.cause().toString());
-              }
-              // Not chained on the drain's future: that one calls back on an event loop, and
-              // close() stops them all. close()'s own future calls back on a thread of its own.
-              vertx
-                  .close()
-                  .onComplete(
-                      closed -> {
-                        log.info("stopped");
-                        System.exit(0);
-                      });
-            });
+    Future<Void> drained = node == null ? Future.succeededFuture() : node.drain();
+    drained.onComplete(
+        ar -> {
+          if (ar.failed()) {
+            log.warn("drain: {}", ar.cause().toString());
+          }
+          // Not chained on the drain's future: that one calls back on an event loop, and close()
+          // stops them all. close()'s own future calls back on a thread of its own.
+          vertx
+              .close()
+              .onComplete(
+                  closed -> {
+                    log.info("stopped");
+                    System.exit(0);
+                  });
+        });
   }
 
   /** What a running node tells its owner. */
