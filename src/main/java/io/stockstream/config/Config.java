@@ -53,8 +53,4 @@ public record Config(
 
     record SelfSigned() implements Tls {}
   }
-
-  public boolean tlsEnabled() {
-    return !(tls instanceof Tls.Off);
-  }
 }

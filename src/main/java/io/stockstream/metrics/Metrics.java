@@ -174,10 +174,6 @@ public final class Metrics {
     fanout.record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
   }
 
-  public double framesSent(Frame type) {
-    return frames.get(type).count();
-  }
-
   /**
    * A percentile of the fan-out latency since start, in milliseconds, interpolated within the
    * histogram's buckets; 0 before the first measurement.

@@ -315,13 +315,14 @@ final class StreamHub {
       viewers.add(i);
       TickEvent latest = delivered[i];
       Long seen = since == null ? null : since.get(symbol);
-      if (seen == null || !sameEpoch) {
+      if (seen == null) {
         if (latest != null) {
           snapshot.add(latest.tick());
         }
-        if (seen != null) {
-          gaps.add(symbol);
-        }
+        continue;
+      }
+      if (!sameEpoch) {
+        gap(symbol, latest, snapshot, gaps);
         continue;
       }
       long upto = latest == null ? 0 : latest.seq();
@@ -333,10 +334,7 @@ final class StreamHub {
           c.seenUpTo(i, seen);
         } else {
           // Beyond anything this node published: the client's numbering is not ours.
-          if (latest != null) {
-            snapshot.add(latest.tick());
-          }
-          gaps.add(symbol);
+          gap(symbol, latest, snapshot, gaps);
         }
         continue;
       }
@@ -345,23 +343,30 @@ final class StreamHub {
       }
       List<TickEvent> missed = market.range(i, seen, upto);
       if (missed == null) {
-        snapshot.add(latest.tick());
-        gaps.add(symbol);
+        gap(symbol, latest, snapshot, gaps);
       } else {
         replay.addAll(missed);
       }
     }
     if (!known.isEmpty()) {
       send(c, Json.subscribed(s.ref(), known, snapshot, gaps), Frame.SUBSCRIBED);
-      int written = 0;
       for (TickEvent e : replay) {
-        written += deliver(c, e) ? 1 : 0;
+        if (deliver(c, e)) {
+          countTicks(1, e.frame().length());
+        }
       }
-      countTicks(written, replay.isEmpty() ? 0 : replay.get(0).frame().length());
     }
     if (!unknown.isEmpty()) {
       unknownSymbols(c, unknown, s.ref());
     }
+  }
+
+  /** The client cannot be brought up to date: it gets the latest tick and is told of the gap. */
+  private static void gap(String symbol, TickEvent latest, List<Tick> snapshot, List<String> gaps) {
+    if (latest != null) {
+      snapshot.add(latest.tick());
+    }
+    gaps.add(symbol);
   }
 
   private void unsubscribe(Connection c, ClientRequest.Unsubscribe u) {

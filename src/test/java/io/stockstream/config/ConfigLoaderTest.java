@@ -65,7 +65,6 @@ class ConfigLoaderTest {
     assertThat(c.maxConnections()).isEqualTo(50_000);
     assertThat(c.maxSubscriptions()).isEqualTo(200);
     assertThat(c.tls()).isEqualTo(new Config.Tls.Off());
-    assertThat(c.tlsEnabled()).isFalse();
     assertThat(c.jwtSecret()).isEmpty();
     assertThat(c.allowedOrigins()).isEqualTo(Config.Origins.ownOnly());
     assertThat(c.allowedOrigins().any()).isFalse();
@@ -232,7 +231,6 @@ class ConfigLoaderTest {
                 "STOCKSTREAM_TLS_CERT", READABLE.toString(),
                 "STOCKSTREAM_TLS_KEY", READABLE.toString()));
     assertThat(c.tls()).isEqualTo(new Config.Tls.Pem(READABLE, READABLE));
-    assertThat(c.tlsEnabled()).isTrue();
   }
 
   @Test
