@@ -139,7 +139,11 @@ public final class Main {
     Viewers viewers = new Viewers(market.size());
     Metrics metrics =
         new Metrics(registry, market.symbols(), admission::openConnections, viewers::total);
+    // The same condition as /health/ready (ManagementVerticle), as the gauge stockstream_ready.
+    metrics.readiness(() -> market.complete() && !admission.draining());
+    metrics.marketOpen(market::marketOpen);
     WireStats wire = new WireStats();
+    wire.bindTo(registry);
     AtomicInteger publicPort = new AtomicInteger();
     ManagementVerticle management =
         new ManagementVerticle(config.host(), config.managementPort(), registry, market, admission);

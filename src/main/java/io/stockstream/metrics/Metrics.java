@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -79,12 +80,14 @@ public final class Metrics {
   private final Counter conflated;
   private final Counter quoteRequests;
   private final Timer fanout;
+  private final MeterRegistry registry;
 
   public Metrics(
       MeterRegistry registry,
       List<String> symbols,
       Supplier<Number> connections,
       Supplier<Number> subscriptions) {
+    this.registry = registry;
     Gauge.builder("stockstream.ws.connections", connections)
         .description("Open WebSocket connections")
         .register(registry);
@@ -138,6 +141,27 @@ public final class Metrics {
             .minimumExpectedValue(LATENCY_BUCKETS[0])
             .maximumExpectedValue(LATENCY_BUCKETS[LATENCY_BUCKETS.length - 1])
             .register(registry);
+  }
+
+  /**
+   * Beside the contract's metrics: {@code stockstream_ready}, 1 while {@code /health/ready} would
+   * answer 200 and 0 otherwise, so that alerts and dashboards see readiness without probing.
+   */
+  public void readiness(BooleanSupplier ready) {
+    Gauge.builder("stockstream.ready", () -> ready.getAsBoolean() ? 1 : 0)
+        .description("1 when the node is ready (every symbol has ticked, not draining), else 0")
+        .register(registry);
+  }
+
+  /**
+   * Beside the contract's metrics: {@code stockstream_market_open}, 1 while the simulated market is
+   * open and 0 while it is closed (no ticks then), so that "no ticks" alerts can tell the two
+   * apart.
+   */
+  public void marketOpen(BooleanSupplier open) {
+    Gauge.builder("stockstream.market.open", () -> open.getAsBoolean() ? 1 : 0)
+        .description("1 while the simulated market is open, 0 while it is closed")
+        .register(registry);
   }
 
   private static String label(Enum<?> e) {

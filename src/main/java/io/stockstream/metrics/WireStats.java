@@ -1,5 +1,8 @@
 package io.stockstream.metrics;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -7,7 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Bytes on the wire and updates delivered by each way of getting quotes, so that polling and push
  * can be compared on the same data ({@code GET /api/compare}).
  */
-public final class WireStats {
+public final class WireStats implements MeterBinder {
 
   private final LongAdder httpResponses = new LongAdder();
   private final LongAdder httpUpdates = new LongAdder();
@@ -16,6 +19,25 @@ public final class WireStats {
   private final LongAdder httpMissed = new LongAdder();
   private final LongAdder wsTickFrames = new LongAdder();
   private final LongAdder wsTickBytes = new LongAdder();
+
+  /**
+   * Beside the contract's metrics, the same sums as counters, so that Prometheus can compute bytes
+   * per update over any window: {@code stockstream_http_quote_bytes_total}, {@code
+   * stockstream_http_quote_updates_total}, {@code stockstream_http_quote_missed_total} and {@code
+   * stockstream_ws_tick_bytes_total} (tick frames are {@code
+   * stockstream_ws_frames_sent_total{type="tick"}}, counted at the same place).
+   */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    counter(registry, "stockstream.http.quote.bytes", httpBytes, "REST quote exchanges' bytes");
+    counter(registry, "stockstream.http.quote.updates", httpUpdates, "Quotes REST returned");
+    counter(registry, "stockstream.http.quote.missed", httpMissed, "Ticks pollers never saw");
+    counter(registry, "stockstream.ws.tick.bytes", wsTickBytes, "Tick frames' bytes on the wire");
+  }
+
+  private static void counter(MeterRegistry registry, String name, LongAdder sum, String what) {
+    FunctionCounter.builder(name, sum, LongAdder::sum).description(what).register(registry);
+  }
 
   /** One REST quote exchange: {@code bytes} counts request and response, headers included. */
   public void httpExchange(int updates, long bytes) {
