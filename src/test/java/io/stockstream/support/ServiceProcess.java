@@ -16,9 +16,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The service as a real process: {@code java -jar target/stockstream.jar}, the command the README
- * and the container run. Its output is collected line by line so that a test can wait for the port
- * lines with a deadline.
+ * The service as a real process, started with the container image's own command: the {@code
+ * ENTRYPOINT} of the {@code Dockerfile} (its JVM flags included), with this JVM's {@code java} and
+ * the jar at {@code target/stockstream.jar}. So every process test runs what the image runs. Its
+ * output is collected line by line so that a test can wait for the port lines with a deadline.
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -45,15 +46,21 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** Starts the jar with these environment variables (on top of a clean STOCKSTREAM_* slate). */
   public static ServiceProcess start(Map<String, String> env, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(javaBin(), "-jar", jar().toString()));
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(command(args)).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("STOCKSTREAM_"));
     pb.environment().putAll(env);
     return new ServiceProcess(pb.start());
   }
 
-  private static String javaBin() {
+  /** The command {@link #start} runs: the image's ENTRYPOINT, here, then {@code args}. */
+  public static List<String> command(String... args) {
+    List<String> command =
+        new ArrayList<>(Dockerfile.read().localCommand(javaBin(), jar().toString()));
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  public static String javaBin() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 

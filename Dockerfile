@@ -1,0 +1,35 @@
+# syntax=docker/dockerfile:1
+#
+# stockstream's image: built with Maven on a Temurin JDK 17, run on a Temurin JRE 17.
+#   docker build -t stockstream .
+#   docker run --rm -p 8080:8080 -p 9000:9000 stockstream
+# The ENTRYPOINT below is also the command of the project's process tests: ServiceProcess reads
+# it from this file and runs it with the jar at target/stockstream.jar.
+
+# ---- build -------------------------------------------------------------------------------------
+FROM maven:3.9.9-eclipse-temurin-17 AS build
+WORKDIR /src
+# The dependencies first, in a layer of their own that only a change of the POM rebuilds.
+COPY pom.xml ./
+RUN --mount=type=cache,target=/root/.m2 \
+    mvn -B -q -Dspotless.check.skip=true dependency:go-offline
+COPY src ./src
+# Tests run in CI (`mvn -B verify`), not in the image build; the formatting check too.
+RUN --mount=type=cache,target=/root/.m2 \
+    mvn -B -q -DskipTests -Dspotless.check.skip=true package
+
+# ---- run ---------------------------------------------------------------------------------------
+FROM eclipse-temurin:17-jre-jammy
+# A numeric non-root user, so that Kubernetes can check runAsNonRoot without a passwd lookup.
+RUN groupadd --system --gid 10001 stockstream \
+    && useradd --system --uid 10001 --gid 10001 --no-create-home \
+       --home-dir /nonexistent --shell /usr/sbin/nologin stockstream
+WORKDIR /app
+COPY --from=build --chown=0:0 /src/target/stockstream.jar /app/stockstream.jar
+USER 10001:10001
+# Public port (dashboard, /ws, /api) and management port (/metrics, /health/*).
+EXPOSE 8080 9000
+# Exec form: java is PID 1 and gets SIGTERM itself, which drains the WebSockets (exit 0).
+# The heap follows the container's memory limit; an OutOfMemoryError ends the process so that
+# the orchestrator restarts it rather than leaving a half-working node.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/stockstream.jar"]

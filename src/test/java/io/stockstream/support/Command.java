@@ -1,0 +1,66 @@
+package io.stockstream.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A program run to its end in the project's directory, with a deadline: its exit code and output.
+ */
+public record Command(List<String> command, int exitCode, String output) {
+
+  /**
+   * The commands the README documents under "Run in a container", "Deploy on Kubernetes" and
+   * "Observe with Prometheus and Grafana", word for word, which the tests run as they are.
+   */
+  public static final String LINT_INSTALL = "npm ci --prefix tools/lint";
+
+  public static final String LINT_DOCKERFILE = "npm run --prefix tools/lint lint:dockerfile";
+  public static final String KUSTOMIZE = "kubectl kustomize k8s/";
+  public static final String CHECK_CONFIG = "promtool check config prometheus/prometheus.yml";
+  public static final String CHECK_RULES = "promtool check rules prometheus/rules/stockstream.yml";
+  public static final String TEST_RULES =
+      "promtool test rules prometheus/tests/stockstream-rules.test.yml";
+
+  public static final List<String> DOCUMENTED =
+      List.of(LINT_INSTALL, LINT_DOCKERFILE, KUSTOMIZE, CHECK_CONFIG, CHECK_RULES, TEST_RULES);
+
+  /** Runs a command line (words separated by spaces, no shell) and waits for its end. */
+  public static Command run(String commandLine, Duration timeout) throws Exception {
+    return run(List.of(commandLine.split(" ")), timeout);
+  }
+
+  public static Command run(List<String> command, Duration timeout) throws Exception {
+    File out = File.createTempFile("command-", ".out");
+    try {
+      Process p =
+          new ProcessBuilder(command)
+              .directory(new File("."))
+              .redirectErrorStream(true)
+              .redirectOutput(out)
+              .start();
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException(
+            String.join(" ", command) + ": still running after " + timeout + "\n" + read(out));
+      }
+      return new Command(command, p.exitValue(), read(out));
+    } finally {
+      Files.deleteIfExists(out.toPath());
+    }
+  }
+
+  private static String read(File f) throws IOException {
+    return Files.readString(Path.of(f.getPath()), StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public String toString() {
+    return String.join(" ", command) + " -> exit " + exitCode + "\n" + output;
+  }
+}
