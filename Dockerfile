@@ -9,7 +9,8 @@
 # ---- build -------------------------------------------------------------------------------------
 FROM maven:3.9.9-eclipse-temurin-17 AS build
 WORKDIR /src
-# The dependencies first, in a layer of their own that only a change of the POM rebuilds.
+# The dependencies first, in a step that only a change of the POM runs again. Maven's repository
+# is a BuildKit cache shared by both steps and by later builds.
 COPY pom.xml ./
 RUN --mount=type=cache,target=/root/.m2 \
     mvn -B -q -Dspotless.check.skip=true dependency:go-offline

@@ -200,8 +200,7 @@ class KubernetesManifestsTest {
         ExternalTool.find("kubectl").isPresent(), "kubectl is not installed: render not checked");
     Command render = Command.run(Command.KUSTOMIZE, Duration.ofMinutes(2));
     assertThat(render.exitCode()).as("%s", render).isZero();
-    // The output holds only YAML on stdout; kubectl writes nothing else when it succeeds.
-    List<HasMetadata> rendered = Manifests.parse(render.output(), Command.KUSTOMIZE);
+    List<HasMetadata> rendered = Manifests.parse(render.stdout(), Command.KUSTOMIZE);
     assertThat(rendered.stream().map(r -> r.getKind() + "/" + r.getMetadata().getName()))
         .containsExactlyInAnyOrderElementsOf(
             base.stream().map(r -> r.getKind() + "/" + r.getMetadata().getName()).toList());

@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A program run to its end in the project's directory, with a deadline: its exit code and output.
+ * A program run to its end in the project's directory, with a deadline: its exit code, its standard
+ * output and its standard error.
  */
-public record Command(List<String> command, int exitCode, String output) {
+public record Command(List<String> command, int exitCode, String stdout, String stderr) {
 
   /**
    * The commands the README documents under "Run in a container", "Deploy on Kubernetes" and
@@ -37,21 +38,28 @@ public record Command(List<String> command, int exitCode, String output) {
 
   public static Command run(List<String> command, Duration timeout) throws Exception {
     File out = File.createTempFile("command-", ".out");
+    File err = File.createTempFile("command-", ".err");
     try {
       Process p =
           new ProcessBuilder(command)
               .directory(new File("."))
-              .redirectErrorStream(true)
               .redirectOutput(out)
+              .redirectError(err)
               .start();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
         throw new IllegalStateException(
-            String.join(" ", command) + ": still running after " + timeout + "\n" + read(out));
+            String.join(" ", command)
+                + ": still running after "
+                + timeout
+                + "\n"
+                + read(out)
+                + read(err));
       }
-      return new Command(command, p.exitValue(), read(out));
+      return new Command(command, p.exitValue(), read(out), read(err));
     } finally {
       Files.deleteIfExists(out.toPath());
+      Files.deleteIfExists(err.toPath());
     }
   }
 
@@ -59,8 +67,13 @@ public record Command(List<String> command, int exitCode, String output) {
     return Files.readString(Path.of(f.getPath()), StandardCharsets.UTF_8);
   }
 
+  /** Standard output, then standard error. */
+  public String output() {
+    return stdout + stderr;
+  }
+
   @Override
   public String toString() {
-    return String.join(" ", command) + " -> exit " + exitCode + "\n" + output;
+    return String.join(" ", command) + " -> exit " + exitCode + "\n" + output();
   }
 }
