@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.stockstream.support.Eventually;
 import io.stockstream.support.ExternalTool;
 import io.stockstream.support.Http;
-import io.stockstream.support.Poller;
 import io.stockstream.support.PrometheusServer;
 import io.stockstream.support.Promql;
 import io.stockstream.support.ServiceProcess;
@@ -201,7 +201,8 @@ class PrometheusIT {
     Map<String, String> problems =
         onVertx(
             () ->
-                Poller.until(vertx, DEADLINE_MS, EVERY_MS, () -> problems(queries), Map::isEmpty));
+                Eventually.settle(
+                    vertx, DEADLINE_MS, EVERY_MS, () -> problems(queries), Map::isEmpty));
     assertThat(problems).as("dashboard queries without data").isEmpty();
   }
 
@@ -215,7 +216,7 @@ class PrometheusIT {
     JsonArray values =
         onVertx(
             () ->
-                Poller.until(
+                Eventually.settle(
                     vertx,
                     DEADLINE_MS,
                     EVERY_MS,
@@ -252,7 +253,7 @@ class PrometheusIT {
       JsonArray series =
           onVertx(
               () ->
-                  Poller.until(
+                  Eventually.settle(
                       vertx,
                       DEADLINE_MS,
                       EVERY_MS,
@@ -267,7 +268,7 @@ class PrometheusIT {
     JsonArray groups =
         onVertx(
             () ->
-                Poller.until(
+                Eventually.settle(
                     vertx,
                     DEADLINE_MS,
                     EVERY_MS,
@@ -313,7 +314,7 @@ class PrometheusIT {
     JsonArray up =
         onVertx(
             () ->
-                Poller.until(
+                Eventually.settle(
                     vertx,
                     DEADLINE_MS,
                     EVERY_MS,

@@ -1,6 +1,7 @@
 package io.stockstream.support;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -40,24 +41,57 @@ public final class Eventually {
     return poll(vertx, attempt, done, System.nanoTime() + timeoutMs * 1_000_000, null);
   }
 
+  /**
+   * Repeats {@code attempt} every {@code everyMs} until its result satisfies {@code done}; at the
+   * deadline it completes with the last result anyway (or the last failure), so that the caller's
+   * assertion says what was wrong with it. For long waits, such as a real Prometheus scraping.
+   */
+  public static <T> Future<T> settle(
+      Vertx vertx, long timeoutMs, long everyMs, Supplier<Future<T>> attempt, Predicate<T> done) {
+    Promise<T> result = Promise.promise();
+    new Loop<>(vertx, attempt, done, System.nanoTime() + timeoutMs * 1_000_000, everyMs, result)
+        .next(null);
+    return result.future();
+  }
+
   private static <T> Future<T> poll(
       Vertx vertx, Supplier<Future<T>> attempt, Predicate<T> done, long deadline, String what) {
-    return attempt
-        .get()
-        .transform(
-            ar -> {
-              if (ar.succeeded() && done.test(ar.result())) {
-                return Future.succeededFuture(ar.result());
-              }
-              if (System.nanoTime() - deadline > 0) {
-                return Future.failedFuture(
-                    ar.failed()
-                        ? ar.cause()
-                        : new AssertionError(
-                            "still not there at the deadline: "
-                                + (what != null ? what : ar.result())));
-              }
-              return vertx.timer(EVERY_MS).compose(t -> poll(vertx, attempt, done, deadline, what));
-            });
+    Promise<T> last = Promise.promise();
+    new Loop<>(vertx, attempt, done, deadline, EVERY_MS, last).next(null);
+    return last.future()
+        .compose(
+            r ->
+                done.test(r)
+                    ? Future.succeededFuture(r)
+                    : Future.failedFuture(
+                        new AssertionError(
+                            "still not there at the deadline: " + (what != null ? what : r))));
+  }
+
+  /**
+   * One attempt at a time, each started from a timer rather than from the previous attempt's
+   * future, so that a wait of minutes does not build a chain of nested futures.
+   */
+  private record Loop<T>(
+      Vertx vertx,
+      Supplier<Future<T>> attempt,
+      Predicate<T> done,
+      long deadline,
+      long everyMs,
+      Promise<T> result) {
+
+    void next(Long timerId) {
+      attempt
+          .get()
+          .onComplete(
+              ar -> {
+                if ((ar.succeeded() && done.test(ar.result()))
+                    || System.nanoTime() - deadline > 0) {
+                  result.handle(ar);
+                } else {
+                  vertx.setTimer(everyMs, this::next);
+                }
+              });
+    }
   }
 }

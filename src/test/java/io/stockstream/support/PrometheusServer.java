@@ -89,7 +89,7 @@ public final class PrometheusServer implements AutoCloseable {
 
   /** Completes once Prometheus answers {@code /-/ready}; fails after {@code timeoutMs}. */
   public Future<Void> ready(Vertx vertx, long timeoutMs) {
-    return Poller.until(
+    return Eventually.settle(
             vertx,
             timeoutMs,
             100,
