@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
@@ -180,6 +181,27 @@ final class DashboardPage implements AutoCloseable {
 
   void waitLive() {
     assertThat(state()).hasAttribute("data-state", "live");
+  }
+
+  /** Waits for the page to be live, for longer than usual: a whole service restarting. */
+  void waitLive(double timeoutMs) {
+    assertThat(state())
+        .hasAttribute(
+            "data-state",
+            "live",
+            new com.microsoft.playwright.assertions.LocatorAssertions.HasAttributeOptions()
+                .setTimeout(timeoutMs));
+  }
+
+  /** The entries of the connection log, oldest first, as {kind, t, and the entry's data}. */
+  List<Map<String, String>> logEntries() {
+    @SuppressWarnings("unchecked")
+    List<Map<String, String>> entries =
+        (List<Map<String, String>>)
+            page.evaluate(
+                "[...document.querySelectorAll('#log > li')].reverse()"
+                    + ".map(li => ({...li.dataset, text: li.textContent}))");
+    return entries;
   }
 
   Locator tiles() {
