@@ -261,10 +261,6 @@ export class CompareChart {
     this.trim(this.ws, t);
   }
 
-  gapWs(t) {
-    this.ws.push({ t, y: null });
-  }
-
   pushHttp(t, price) {
     this.http.push({ t, y: price });
     this.trim(this.http, t);

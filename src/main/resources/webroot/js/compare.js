@@ -13,6 +13,8 @@ const CHART_EVERY_MS = 200; // the chart slides at 5 frames a second: smooth eno
 const TOTALS_EVERY_MS = 5_000;
 const ANNOUNCE_EVERY_MS = 10_000;
 const SELECTED_KEY = 'stockstream.selected';
+/** A poll that has not answered by then is a failed poll: the next one must not wait on it. */
+const POLL_TIMEOUT_MS = 10_000;
 
 export class ComparePanel {
   /** @param clockOffset returns the server's clock minus this browser's, in ms */
@@ -157,7 +159,7 @@ export class ComparePanel {
     const since = h.lastSeq;
     const path = `api/quotes/${encodeURIComponent(symbol)}${since === null ? '' : `?since=${since}`}`;
     try {
-      const { json, response, bodyBytes } = await getJson(path);
+      const { json, response, bodyBytes } = await getJson(path, { signal: AbortSignal.timeout(POLL_TIMEOUT_MS) });
       if (generation !== this.pollGeneration || symbol !== this.symbol || h !== this.http) return;
       h.polls++;
       h.bytes += responseBytes(response, bodyBytes);

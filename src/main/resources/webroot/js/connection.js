@@ -37,6 +37,8 @@ export class StreamConnection {
     this.ws = null;
     this.welcomed = false;
     this.attempt = 0;
+    /** Connection attempts that failed since the last welcome. */
+    this.failures = 0;
     this.retryTimer = 0;
     this.stableTimer = 0;
     this.pingTimer = 0;
@@ -89,7 +91,8 @@ export class StreamConnection {
     const url = authUrl('ws');
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     this.setState('connecting');
-    this.log('connecting', `Connecting to ${url.host}…`);
+    // Once per outage: the attempts after a failed one are summed up by the 'retry' entry.
+    if (this.failures === 0) this.log('connecting', `Connecting to ${url.host}…`);
     const ws = new WebSocket(url);
     this.ws = ws;
     this.welcomed = false;
@@ -118,6 +121,7 @@ export class StreamConnection {
     const ws = this.ws;
     this.ws = null;
     this.welcomed = false;
+    this.pings.clear();
     if (ws) {
       ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
       if (ws.readyState <= WebSocket.OPEN) ws.close(4000, 'reconnecting');
@@ -181,6 +185,7 @@ export class StreamConnection {
   }
 
   onWelcome(f) {
+    this.failures = 0;
     if (this.everWelcomed) this.stats.reconnects++;
     this.everWelcomed = true;
     // May set the wanted symbols (pruned to what this server knows); they are subscribed below,
@@ -219,12 +224,12 @@ export class StreamConnection {
   onSubscribed(f) {
     const gaps = Array.isArray(f.gaps) ? f.gaps : [];
     const isResume = f.ref !== undefined && f.ref === this.resumeRef;
-    // A gap's snapshot tick starts a new run of seqs: accept it whatever its number.
+    // A gap's snapshot tick starts a new run of seqs: accept it whatever its number. The views
+    // hear of the gap first, so that the break in a chart falls before that tick, not after it.
     for (const s of gaps) {
       this.lastSeq.delete(s);
       this.resumed.delete(s);
     }
-    for (const tick of f.snapshot || []) this.onTickFrame(tick, 0, true);
     if (gaps.length) {
       this.stats.gaps += gaps.length;
       this.log('gap', `Gap: the server could not replay what was missed of ${gaps.join(', ')}; showing its latest price.`, {
@@ -232,6 +237,7 @@ export class StreamConnection {
       });
       this.h.onGap?.(gaps);
     }
+    for (const tick of f.snapshot || []) this.onTickFrame(tick, 0, true);
     if (isResume && this.resumed.size) {
       this.log('resumed', `Resumed ${[...this.resumed].join(', ')} from the last tick seen: nothing lost.`, {
         symbols: [...this.resumed],
@@ -313,6 +319,7 @@ export class StreamConnection {
       return;
     }
     if (!welcomed) {
+      this.failures++;
       // A refused handshake looks like any network failure from here; a 401 must not be retried
       // forever, so ask the REST side, which answers 401 for the same reasons.
       this.setState('connecting');
@@ -327,7 +334,7 @@ export class StreamConnection {
       this.scheduleRetry(this.backoff());
       return;
     }
-    this.log('closed', `Connection closed (${code}${reason ? `: ${reason}` : ''}).`, { code });
+    this.log('closed', `Connection lost: ${closeReason(code, reason)}.`, { code });
     this.scheduleRetry(this.backoff());
   }
 
@@ -341,7 +348,11 @@ export class StreamConnection {
   scheduleRetry(ms, state = 'reconnecting') {
     clearTimeout(this.retryTimer);
     this.setState(state, { retryAt: Date.now() + ms });
-    if (state === 'reconnecting') this.log('retry', `Reconnecting in ${(ms / 1000).toFixed(1)} s.`, { delayMs: Math.round(ms) });
+    if (state === 'reconnecting') {
+      const next = `next attempt in ${(ms / 1000).toFixed(1)} s`;
+      const text = this.failures > 1 ? `Still unreachable after ${this.failures} attempts; ${next}.` : `Reconnecting: ${next}.`;
+      this.log('retry', text, { delayMs: Math.round(ms), attempts: this.failures });
+    }
     this.retryTimer = setTimeout(() => this.connect(), ms);
   }
 
@@ -353,4 +364,18 @@ export class StreamConnection {
   log(kind, text, data) {
     this.h.onLog?.(kind, text, data);
   }
+}
+
+/** A close code in words (RFC 6455 and the codes this service uses). */
+function closeReason(code, reason) {
+  const words = {
+    1000: 'closed normally',
+    1001: 'the server is going away',
+    1006: 'the connection dropped',
+    1008: 'refused by the server (too many requests)',
+    1009: 'a message was too big',
+    1011: 'an error on the server',
+    1013: 'this page could not keep up',
+  }[code];
+  return `${words || 'closed'} (${code}${reason ? `, ${reason}` : ''})`;
 }

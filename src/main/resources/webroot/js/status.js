@@ -87,8 +87,13 @@ export class StatusView {
     set(f.epoch, epoch || '—');
   }
 
-  /** Adds a line to the connection log. `data` ends up as data-* attributes, for tools and tests. */
+  /**
+   * Adds a line to the connection log; `data` ends up as data-* attributes, for tools and tests.
+   * A retry after a retry replaces it: a long outage is one line that counts, not a flood.
+   */
   log(kind, text, data = {}) {
+    const newest = this.logList.firstElementChild;
+    if (kind === 'retry' && newest?.dataset.kind === 'retry') newest.remove();
     const li = document.createElement('li');
     const now = Date.now();
     li.dataset.kind = kind;

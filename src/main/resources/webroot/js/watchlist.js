@@ -13,7 +13,7 @@ import { onFrame, requestFrame } from './frame.js';
 
 const KEY = 'stockstream.watchlist';
 /** Well-known tickers of the built-in market; a server with other symbols gets its first six. */
-export const DEFAULT_SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'AMZN', 'GOOGL', 'TSLA'];
+const DEFAULT_SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'AMZN', 'GOOGL', 'TSLA'];
 const CHART_EVERY_MS = 400;
 const CHART_DRAWS_PER_FRAME = 4;
 
