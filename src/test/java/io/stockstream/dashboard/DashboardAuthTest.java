@@ -5,6 +5,7 @@ import static io.stockstream.dashboard.Blocking.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.AriaRole;
 import io.stockstream.support.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -86,7 +87,7 @@ class DashboardAuthTest {
     d.expectConsoleErrors("status of 401");
     d.open();
 
-    assertThat(d.page.getByRole(com.microsoft.playwright.options.AriaRole.DIALOG)).isVisible();
+    assertThat(d.page.getByRole(AriaRole.DIALOG)).isVisible();
     assertThat(d.state()).hasAttribute("data-state", "auth");
     assertThat(token(d)).isFocused();
 
@@ -94,17 +95,13 @@ class DashboardAuthTest {
     token(d).fill(token(vertx, "not-the-service-secret"));
     token(d).press("Enter");
     assertThat(d.page.locator("#auth-error")).containsText("refused");
-    assertThat(d.page.getByRole(com.microsoft.playwright.options.AriaRole.DIALOG)).isVisible();
+    assertThat(d.page.getByRole(AriaRole.DIALOG)).isVisible();
 
     String good = token(vertx, SECRET);
     token(d).fill(good);
-    d.page
-        .getByRole(
-            com.microsoft.playwright.options.AriaRole.BUTTON,
-            new Page.GetByRoleOptions().setName("Connect"))
-        .click();
+    d.page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Connect")).click();
     d.waitLive();
-    assertThat(d.page.getByRole(com.microsoft.playwright.options.AriaRole.DIALOG)).isHidden();
+    assertThat(d.page.getByRole(AriaRole.DIALOG)).isHidden();
     assertThat(d.tile("AAPL").locator(".price")).hasText(Pattern.compile("\\d+\\.\\d{2}"));
     assertThat(d.socket().url).contains("access_token=" + good);
     // REST works with it too: names, polling and the server totals.
@@ -117,7 +114,7 @@ class DashboardAuthTest {
     int socketsBefore = d.sockets.size();
     d.page.reload();
     d.waitLive();
-    assertThat(d.page.getByRole(com.microsoft.playwright.options.AriaRole.DIALOG)).isHidden();
+    assertThat(d.page.getByRole(AriaRole.DIALOG)).isHidden();
     assertThat(d.sockets.size()).isEqualTo(socketsBefore + 1);
     d.assertNoConsoleErrors();
   }

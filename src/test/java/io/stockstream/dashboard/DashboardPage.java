@@ -48,6 +48,25 @@ final class DashboardPage implements AutoCloseable {
       return ticks;
     }
 
+    /** The seqs of {@code symbol} received, in order: in snapshots and in ticks. */
+    List<Long> seqs(String symbol) {
+      List<Long> seqs = new ArrayList<>();
+      for (JsonObject f : received) {
+        String type = f.getString("type", "");
+        if (type.equals("tick") && symbol.equals(f.getString("symbol"))) {
+          seqs.add(f.getLong("seq"));
+        } else if (type.equals("subscribed")) {
+          for (Object o : f.getJsonArray("snapshot", new JsonArray())) {
+            JsonObject t = (JsonObject) o;
+            if (symbol.equals(t.getString("symbol"))) {
+              seqs.add(t.getLong("seq"));
+            }
+          }
+        }
+      }
+      return seqs;
+    }
+
     /** The first received frame of {@code type}, or null. */
     JsonObject first(String type) {
       return received.stream()
@@ -175,6 +194,11 @@ final class DashboardPage implements AutoCloseable {
     }
   }
 
+  /** Returns once the page has painted another animation frame (views write once per frame). */
+  void nextFrame() {
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => done()))");
+  }
+
   Locator state() {
     return page.locator("#conn-state");
   }
@@ -242,19 +266,7 @@ final class DashboardPage implements AutoCloseable {
   List<Long> seqsReceived(String symbol) {
     List<Long> seqs = new ArrayList<>();
     for (Socket s : sockets) {
-      for (JsonObject f : s.received) {
-        String type = f.getString("type", "");
-        if (type.equals("tick") && symbol.equals(f.getString("symbol"))) {
-          seqs.add(f.getLong("seq"));
-        } else if (type.equals("subscribed")) {
-          for (Object o : f.getJsonArray("snapshot", new JsonArray())) {
-            JsonObject t = (JsonObject) o;
-            if (symbol.equals(t.getString("symbol"))) {
-              seqs.add(t.getLong("seq"));
-            }
-          }
-        }
-      }
+      seqs.addAll(s.seqs(symbol));
     }
     return seqs;
   }

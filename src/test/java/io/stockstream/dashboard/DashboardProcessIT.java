@@ -3,12 +3,14 @@ package io.stockstream.dashboard;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.microsoft.playwright.Page;
 import io.stockstream.support.ServiceProcess;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -84,7 +86,9 @@ class DashboardProcessIT {
     dashboard.expectConsoleErrors("Failed to load resource: net::ERR_");
     dashboard.open();
     dashboard.waitLive();
-    dashboard.waitFor("a few ticks", () -> dashboard.seq("AAPL") > 3 && dashboard.seq("MSFT") > 3);
+    DashboardPage.Socket ws = dashboard.socket();
+    dashboard.waitFor(
+        "a few ticks", () -> ws.ticks("AAPL").size() >= 3 && ws.ticks("MSFT").size() >= 3);
     return dashboard;
   }
 
@@ -128,6 +132,10 @@ class DashboardProcessIT {
     // And it goes on with the new numbering: prices move again.
     long restartSeq = d.seq("AAPL");
     d.waitFor("AAPL moving after the restart", () -> d.seq("AAPL") > restartSeq + 3);
+    Files.createDirectories(DashboardScreenshotsTest.DIR);
+    d.page.screenshot(
+        new Page.ScreenshotOptions()
+            .setPath(DashboardScreenshotsTest.DIR.resolve("after-restart-gap.png")));
     d.assertNoConsoleErrors();
   }
 
@@ -164,6 +172,10 @@ class DashboardProcessIT {
         .as("ms from the draining notice to the next attempt")
         .isGreaterThanOrEqualTo(reconnectAfterMs);
     assertThat(indexOfKind(log, "live", retried)).as("live again after: %s", log).isPositive();
+    Files.createDirectories(DashboardScreenshotsTest.DIR);
+    d.page.screenshot(
+        new Page.ScreenshotOptions()
+            .setPath(DashboardScreenshotsTest.DIR.resolve("after-drain.png")));
     d.assertNoConsoleErrors();
   }
 

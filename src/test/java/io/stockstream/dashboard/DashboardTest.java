@@ -4,7 +4,9 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import static io.stockstream.dashboard.Blocking.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Response;
+import com.microsoft.playwright.options.AriaRole;
 import io.stockstream.support.Http;
 import io.stockstream.support.TestNode;
 import io.vertx.core.Vertx;
@@ -12,6 +14,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -79,7 +82,7 @@ class DashboardTest {
     d.waitFor("AAPL moved 5 ticks on", () -> d.seq("AAPL") >= first + 5);
     JsonObject shown = tickShown(d, "AAPL");
     assertThat(d.tile("AAPL").locator(".price").textContent())
-        .isEqualTo(String.format("%,.2f", shown.getDouble("price")));
+        .isEqualTo(String.format(Locale.US, "%,.2f", shown.getDouble("price")));
 
     // Latency over the last minute is measured from the ticks.
     assertThat(d.page.locator("#lat-p50")).hasText(Pattern.compile("\\d"));
@@ -93,14 +96,22 @@ class DashboardTest {
     d.assertNoConsoleErrors();
   }
 
-  /** The latest tick frame received whose seq is the one the AAPL tile shows. */
+  /** The tick frame the page received whose seq is the one the tile of {@code symbol} shows. */
   private static JsonObject tickShown(DashboardPage d, String symbol) {
     long seq = d.seq(symbol);
-    return d.sockets.stream()
-        .flatMap(s -> s.ticks(symbol).stream())
-        .filter(t -> t.getLong("seq") == seq)
-        .findFirst()
-        .orElseThrow(() -> new AssertionError(symbol + " seq " + seq + " shown but not received"));
+    JsonObject[] found = new JsonObject[1];
+    d.waitFor(
+        symbol + " seq " + seq + " among the frames received",
+        () -> {
+          found[0] =
+              d.sockets.stream()
+                  .flatMap(s -> s.ticks(symbol).stream())
+                  .filter(t -> t.getLong("seq") == seq)
+                  .findFirst()
+                  .orElse(null);
+          return found[0] != null;
+        });
+    return found[0];
   }
 
   @Test
@@ -118,9 +129,7 @@ class DashboardTest {
 
     d.page.getByLabel("Add symbol").fill("nflx");
     d.page
-        .getByRole(
-            com.microsoft.playwright.options.AriaRole.BUTTON,
-            new com.microsoft.playwright.Page.GetByRoleOptions().setName("Add").setExact(true))
+        .getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add").setExact(true))
         .click();
     assertThat(d.tile("NFLX")).isVisible();
     DashboardPage.Socket ws = d.socket();
@@ -189,16 +198,29 @@ class DashboardTest {
 
     // Manual polling: each Refresh asks once, with the last seq seen, and counts what it missed.
     d.page.getByLabel("Poll every").selectOption("0");
+    assertThat(d.page.locator("#http-status")).containsText("Polling is off");
+    d.nextFrame(); // the counts of that last poll are painted by now
+    long updates = d.number("http-updates");
+    long missed = d.number("http-missed");
     Response answer =
         d.page.waitForResponse(
             r -> r.url().contains("/api/quotes/AAPL?since="),
             () ->
                 d.page
-                    .getByRole(
-                        com.microsoft.playwright.options.AriaRole.BUTTON,
-                        new com.microsoft.playwright.Page.GetByRoleOptions().setName("Refresh"))
+                    .getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Refresh"))
                     .click());
-    assertThat(new JsonObject(answer.text()).getLong("missed")).isNotNull();
+    JsonObject quote = new JsonObject(answer.text());
+    long since = Long.parseLong(answer.url().replaceAll(".*since=(\\d+).*", "$1"));
+    // A new price is one more update seen, and what it skipped is added to the missed.
+    long expectedUpdates = updates + (quote.getLong("seq") > since ? 1 : 0);
+    long expectedMissed = missed + quote.getLong("missed");
+    d.waitFor(
+        "the refreshed quote counted",
+        () ->
+            d.number("http-updates") == expectedUpdates
+                && d.number("http-missed") == expectedMissed);
+    assertThat(d.page.locator("#http-price"))
+        .hasText(String.format(Locale.US, "%,.2f", quote.getDouble("price")));
 
     // The server's totals for all clients are shown beside.
     assertThat(d.page.locator("#t-http-updates")).hasText(Pattern.compile("\\d"));
@@ -237,9 +259,9 @@ class DashboardTest {
     d.waitLive();
     JsonObject quote = await(Http.get(vertx, node.port(), "/api/quotes/AAPL")).json();
     assertThat(d.tile("AAPL").locator(".price"))
-        .hasText(String.format("%,.2f", quote.getDouble("price")));
+        .hasText(String.format(Locale.US, "%,.2f", quote.getDouble("price")));
     assertThat(d.page.locator("#http-price"))
-        .hasText(String.format("%,.2f", quote.getDouble("price")));
+        .hasText(String.format(Locale.US, "%,.2f", quote.getDouble("price")));
     d.assertNoConsoleErrors();
   }
 }
