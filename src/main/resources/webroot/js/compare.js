@@ -254,30 +254,40 @@ export class ComparePanel {
     set(e.httpAge, h.quote ? fmtDuration(h.age) : '—');
     set(e.httpBytes, h.updates ? fmtBytes(h.bytes / h.updates) : '—');
     e.httpMissed.closest('div').classList.toggle('bad', h.missed > 0);
-    set(e.verdict, this.verdict());
+    const verdict = this.verdict();
+    if (verdict !== this.shownVerdict) {
+      this.shownVerdict = verdict;
+      e.verdict.innerHTML = verdict;
+    }
   }
 
-  /** One sentence that says who won, by how much, in the terms a trader cares about. */
+  /**
+   * One sentence that says who won, by how much, in the terms a trader cares about; as HTML, with
+   * the figures in bold so that a glance finds them. Everything in it is a number or a symbol
+   * (escaped all the same).
+   */
   verdict() {
     const w = this.ws;
     const h = this.http;
+    const sym = escapeHtml(this.symbol || '');
     if (!this.symbol) return 'Add a symbol to the watch-list to compare.';
-    if (w.updates === 0 || h.polls === 0) return `Collecting both sides for ${this.symbol}…`;
+    if (w.updates === 0 || h.polls === 0) return `Collecting both sides for ${sym}…`;
+    const b = (text) => `<strong>${text}</strong>`;
     const seenBoth = h.updates + h.missed;
     const missedPct = seenBoth ? Math.round((100 * h.missed) / seenBoth) : 0;
     const parts = [
-      `Over ${fmtDuration(Date.now() - this.since)}, the stream delivered ${fmtInt(w.updates)} updates of ${this.symbol}` +
-        (w.missed ? ` and missed ${fmtInt(w.missed)}` : ' and missed none') +
-        `; polling saw ${fmtInt(h.updates)} and missed ${fmtInt(h.missed)} (${missedPct}%).`,
+      `Over ${fmtDuration(Date.now() - this.since)}, the stream delivered ${b(fmtInt(w.updates))} updates of ${sym}` +
+        (w.missed ? ` and missed ${b(fmtInt(w.missed))}` : ` and missed ${b('none')}`) +
+        `; polling saw ${b(fmtInt(h.updates))} and missed ${b(`${fmtInt(h.missed)} (${missedPct}%)`)}.`,
     ];
     if (w.ageN && h.ageN) {
       parts.push(
-        `Polling's price was on average ${fmtDuration(h.ageSum / h.ageN)} old, the stream's ${fmtDuration(w.ageSum / w.ageN)}.`,
+        `Polling's price was on average ${b(fmtDuration(h.ageSum / h.ageN))} old, the stream's ${b(fmtDuration(w.ageSum / w.ageN))}.`,
       );
     }
     if (w.updates && h.updates) {
       const ratio = h.bytes / h.updates / (w.bytes / w.updates);
-      if (Number.isFinite(ratio)) parts.push(`Each polled price cost ${ratio.toFixed(1)}× the bytes of a pushed one.`);
+      if (Number.isFinite(ratio)) parts.push(`Each polled price cost ${b(`${ratio.toFixed(1)}×`)} the bytes of a pushed one.`);
     }
     return parts.join(' ');
   }
@@ -317,6 +327,10 @@ export class ComparePanel {
         : '',
     );
   }
+}
+
+function escapeHtml(s) {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function set(el, text) {
