@@ -145,8 +145,11 @@ class DashboardTest {
     assertThat(d.tile("NFLX").locator(".price")).hasText(PRICE);
     d.waitFor("3 subscriptions on the server", () -> subscriptions(node) == 3);
 
-    d.page.getByLabel("Remove AAPL from the watch-list").click();
+    // By keyboard, as a screen-reader user would; focus then moves on to the next tile.
+    d.page.getByLabel("Remove AAPL from the watch-list").focus();
+    d.page.keyboard().press("Enter");
     assertThat(d.tile("AAPL")).hasCount(0);
+    assertThat(d.page.getByLabel("MSFT: compare push and polling")).isFocused();
     d.waitFor(
         "unsubscribed AAPL",
         () -> ws.received.stream().anyMatch(f -> "unsubscribed".equals(f.getString("type"))));
