@@ -13,6 +13,7 @@ import io.stockstream.stream.WebSocketEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -27,6 +28,7 @@ import java.util.function.IntConsumer;
 public final class WebVerticle extends VerticleBase {
 
   static final String WS_PATH = "/ws";
+  private static final long WEBJAR_MAX_AGE_S = 365L * 24 * 3600;
 
   private final Config config;
   private final HttpServerOptions serverOptions;
@@ -73,7 +75,21 @@ public final class WebVerticle extends VerticleBase {
     router.get("/api/quotes").handler(api::quotes);
     router.get("/api/quotes/:symbol").handler(api::quote);
     router.get("/api/compare").handler(api::compare);
-    router.get("/*").handler(StaticHandler.create("webroot"));
+    // The dashboard's chart library, from its WebJar on the classpath: versioned paths, cached
+    // long.
+    router
+        .get("/webjars/*")
+        .handler(
+            StaticHandler.create("META-INF/resources/webjars").setMaxAgeSeconds(WEBJAR_MAX_AGE_S));
+    // The dashboard's own files change with each release under the same names: revalidate them.
+    router
+        .get("/*")
+        .handler(
+            ctx -> {
+              ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+              ctx.next();
+            })
+        .handler(StaticHandler.create("webroot"));
     router.route().failureHandler(errors);
     // 400: the router itself cannot decode the path or the query (e.g. %ZZ).
     for (int status : new int[] {400, 404, 405, 500}) {
