@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stockstream.feed.PriceWalk;
 import io.stockstream.feed.Universe;
+import io.stockstream.support.Await;
 import io.stockstream.support.ServiceProcess;
 import io.stockstream.support.WsClient;
 import io.vertx.core.Context;
@@ -74,11 +75,8 @@ class ServiceProcessIT {
   }
 
   /** Runs Vert.x work on the test's one context, where WsClient wants to be used, and waits. */
-  private <T> T onVertx(Supplier<Future<T>> work) throws Exception {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    context.runOnContext(
-        v -> work.get().onSuccess(result::complete).onFailure(result::completeExceptionally));
-    return result.get(20, TimeUnit.SECONDS);
+  private <T> T onVertx(Supplier<Future<T>> work) {
+    return Await.onContext(context, work, 20_000);
   }
 
   private static void assertNoStackTrace(ServiceProcess p) {

@@ -1,11 +1,11 @@
 package io.stockstream.dashboard;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
-import static io.stockstream.dashboard.Blocking.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
+import io.stockstream.support.Await;
 import io.stockstream.support.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -71,7 +71,7 @@ class DashboardAuthTest {
   @Test
   void a401AsksForATokenInAFormAndTheTokenOpensTheStreamAndTheApi(Vertx vertx) {
     TestNode node =
-        await(
+        Await.result(
             TestNode.start(
                 vertx,
                 Map.of(

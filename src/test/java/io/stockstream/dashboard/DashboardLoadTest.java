@@ -1,9 +1,9 @@
 package io.stockstream.dashboard;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
-import static io.stockstream.dashboard.Blocking.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stockstream.support.Await;
 import io.stockstream.support.Http;
 import io.stockstream.support.TestNode;
 import io.vertx.core.Vertx;
@@ -67,7 +67,7 @@ class DashboardLoadTest {
   @Test
   void fiftySymbolsAtTenTicksASecondEachKeepEveryTileUpToDate(Vertx vertx) {
     TestNode node =
-        await(
+        Await.result(
             TestNode.start(
                 vertx,
                 Map.of(
@@ -123,7 +123,7 @@ class DashboardLoadTest {
 
   private static Map<String, Long> publishedSeqs(Vertx vertx, TestNode node) {
     JsonObject quotes =
-        await(Http.get(vertx, node.port(), "/api/quotes?symbols=" + String.join(",", NAMES)))
+        Await.result(Http.get(vertx, node.port(), "/api/quotes?symbols=" + String.join(",", NAMES)))
             .json();
     Map<String, Long> seqs = new HashMap<>();
     for (Object o : quotes.getJsonArray("quotes")) {

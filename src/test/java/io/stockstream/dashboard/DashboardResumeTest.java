@@ -1,9 +1,9 @@
 package io.stockstream.dashboard;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
-import static io.stockstream.dashboard.Blocking.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stockstream.support.Await;
 import io.stockstream.support.Http;
 import io.stockstream.support.TestNode;
 import io.vertx.core.Vertx;
@@ -55,7 +55,8 @@ class DashboardResumeTest {
 
   @Test
   void afterLosingTheConnectionThePageResumesWithSinceAndEpochAndMissesNoTick(Vertx vertx) {
-    TestNode node = await(TestNode.start(vertx, Map.of("STOCKSTREAM_TICK_INTERVAL_MS", "100")));
+    TestNode node =
+        Await.result(TestNode.start(vertx, Map.of("STOCKSTREAM_TICK_INTERVAL_MS", "100")));
     proxy = TcpProxy.start(vertx, node.port());
     dashboard =
         new DashboardPage(
@@ -120,6 +121,8 @@ class DashboardResumeTest {
   }
 
   private static long latestSeq(Vertx vertx, TestNode node, String symbol) {
-    return await(Http.get(vertx, node.port(), "/api/quotes/" + symbol)).json().getLong("seq");
+    return Await.result(Http.get(vertx, node.port(), "/api/quotes/" + symbol))
+        .json()
+        .getLong("seq");
   }
 }

@@ -1,11 +1,11 @@
 package io.stockstream.dashboard;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
-import static io.stockstream.dashboard.Blocking.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.ColorScheme;
+import io.stockstream.support.Await;
 import io.stockstream.support.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -44,7 +44,8 @@ class DashboardScreenshotsTest {
 
   @Test
   void desktopAndPhoneInLightAndDarkAreWrittenUnderTarget(Vertx vertx) throws Exception {
-    TestNode node = await(TestNode.start(vertx, Map.of("STOCKSTREAM_TICK_INTERVAL_MS", "250")));
+    TestNode node =
+        Await.result(TestNode.start(vertx, Map.of("STOCKSTREAM_TICK_INTERVAL_MS", "250")));
     Files.createDirectories(DIR);
     String url = "http://127.0.0.1:" + node.port() + "/";
     for (ColorScheme scheme : new ColorScheme[] {ColorScheme.LIGHT, ColorScheme.DARK}) {

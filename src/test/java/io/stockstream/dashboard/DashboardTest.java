@@ -1,12 +1,12 @@
 package io.stockstream.dashboard;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
-import static io.stockstream.dashboard.Blocking.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Response;
 import com.microsoft.playwright.options.AriaRole;
+import io.stockstream.support.Await;
 import io.stockstream.support.Http;
 import io.stockstream.support.TestNode;
 import io.vertx.core.Vertx;
@@ -65,7 +65,7 @@ class DashboardTest {
 
   @Test
   void aFirstVisitShowsLivePricesOfTheDefaultTickersThatMoveWithNoConsoleError(Vertx vertx) {
-    TestNode node = await(TestNode.start(vertx, FAST));
+    TestNode node = Await.result(TestNode.start(vertx, FAST));
     DashboardPage d = open(node, DashboardPage.Options.desktop());
 
     d.waitLive();
@@ -116,7 +116,7 @@ class DashboardTest {
 
   @Test
   void addingAndRemovingSymbolsChangesTheSubscriptionsAndIsRemembered(Vertx vertx) {
-    TestNode node = await(TestNode.start(vertx, FAST));
+    TestNode node = Await.result(TestNode.start(vertx, FAST));
     DashboardPage d = open(node, DashboardPage.Options.desktop().watching("AAPL", "MSFT"));
     d.waitLive();
     assertThat(d.tiles()).hasCount(2);
@@ -185,7 +185,7 @@ class DashboardTest {
 
   @Test
   void thePollingSideCountsTheUpdatesPollingMissedWhileTheStreamMissesNone(Vertx vertx) {
-    TestNode node = await(TestNode.start(vertx, FAST));
+    TestNode node = Await.result(TestNode.start(vertx, FAST));
     DashboardPage d = open(node, DashboardPage.Options.desktop().watching("AAPL", "MSFT"));
     d.waitLive();
     assertThat(d.page.locator("#cmp-symbol")).hasValue("AAPL");
@@ -239,7 +239,7 @@ class DashboardTest {
   @Test
   void theMarketBannerFollowsTheMarketOpeningAndClosing(Vertx vertx) {
     TestNode node =
-        await(
+        Await.result(
             TestNode.start(
                 vertx,
                 Map.of(
@@ -257,10 +257,11 @@ class DashboardTest {
   @Test
   void theRestSideAnswersTheSameQuotesThePageShows(Vertx vertx) {
     // A guard for the comparison: both sides read the same market.
-    TestNode node = await(TestNode.start(vertx, Map.of("STOCKSTREAM_TICK_INTERVAL_MS", "60000")));
+    TestNode node =
+        Await.result(TestNode.start(vertx, Map.of("STOCKSTREAM_TICK_INTERVAL_MS", "60000")));
     DashboardPage d = open(node, DashboardPage.Options.desktop().watching("AAPL"));
     d.waitLive();
-    JsonObject quote = await(Http.get(vertx, node.port(), "/api/quotes/AAPL")).json();
+    JsonObject quote = Await.result(Http.get(vertx, node.port(), "/api/quotes/AAPL")).json();
     assertThat(d.tile("AAPL").locator(".price"))
         .hasText(String.format(Locale.US, "%,.2f", quote.getDouble("price")));
     assertThat(d.page.locator("#http-price"))

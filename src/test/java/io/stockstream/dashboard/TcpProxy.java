@@ -1,5 +1,6 @@
 package io.stockstream.dashboard;
 
+import io.stockstream.support.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
@@ -35,7 +36,7 @@ final class TcpProxy implements AutoCloseable {
     NetServer server = vertx.createNetServer();
     TcpProxy proxy = new TcpProxy(server, client, target);
     server.connectHandler(proxy::accept);
-    Blocking.await(server.listen(0, "127.0.0.1"));
+    Await.result(server.listen(0, "127.0.0.1"));
     return proxy;
   }
 
@@ -77,7 +78,7 @@ final class TcpProxy implements AutoCloseable {
       open.remove(s);
       closing.add(s.close());
     }
-    Blocking.await(Future.join(closing).otherwiseEmpty());
+    Await.result(Future.join(closing).otherwiseEmpty());
   }
 
   void restore() {
@@ -86,6 +87,6 @@ final class TcpProxy implements AutoCloseable {
 
   @Override
   public void close() {
-    Blocking.await(server.close().eventually(client::close));
+    Await.result(server.close().eventually(client::close));
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.stockstream.support.Await;
 import io.stockstream.support.Eventually;
 import io.stockstream.support.ExternalTool;
 import io.stockstream.support.Http;
@@ -24,7 +25,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
@@ -132,11 +132,8 @@ class PrometheusIT {
   }
 
   /** Runs Vert.x work on the test's one context, where WsClient wants to be used, and waits. */
-  private <T> T onVertx(Supplier<Future<T>> work) throws Exception {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    context.runOnContext(
-        v -> work.get().onSuccess(result::complete).onFailure(result::completeExceptionally));
-    return result.get(DEADLINE_MS + 30_000, TimeUnit.MILLISECONDS);
+  private <T> T onVertx(Supplier<Future<T>> work) {
+    return Await.onContext(context, work, DEADLINE_MS + 30_000);
   }
 
   private Map<String, String> variables() {
