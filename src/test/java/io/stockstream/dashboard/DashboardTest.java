@@ -80,8 +80,12 @@ class DashboardTest {
     // Prices move: the tile follows the stream, and shows exactly the tick it says it shows.
     long first = d.seq("AAPL");
     d.waitFor("AAPL moved 5 ticks on", () -> d.seq("AAPL") >= first + 5);
-    JsonObject shown = tickShown(d, "AAPL");
-    assertThat(d.tile("AAPL").locator(".price").textContent())
+    // Seq and price read in one go: a tick painted between two reads would pair them wrongly.
+    List<?> seqAndPrice =
+        (List<?>)
+            d.tile("AAPL").evaluate("t => [t.dataset.seq, t.querySelector('.price').textContent]");
+    JsonObject shown = tickShown(d, "AAPL", Long.parseLong((String) seqAndPrice.get(0)));
+    assertThat(seqAndPrice.get(1))
         .isEqualTo(String.format(Locale.US, "%,.2f", shown.getDouble("price")));
 
     // Latency over the last minute is measured from the ticks.
@@ -96,9 +100,8 @@ class DashboardTest {
     d.assertNoConsoleErrors();
   }
 
-  /** The tick frame the page received whose seq is the one the tile of {@code symbol} shows. */
-  private static JsonObject tickShown(DashboardPage d, String symbol) {
-    long seq = d.seq(symbol);
+  /** The tick frame of {@code symbol} with this {@code seq} among those the page received. */
+  private static JsonObject tickShown(DashboardPage d, String symbol, long seq) {
     JsonObject[] found = new JsonObject[1];
     d.waitFor(
         symbol + " seq " + seq + " among the frames received",
