@@ -6,26 +6,30 @@ import io.stockstream.config.Config;
 import io.stockstream.config.ConfigException;
 import io.stockstream.config.ConfigLoader;
 import io.stockstream.config.Setting;
-import io.stockstream.feed.FeedVerticle;
-import io.stockstream.feed.MarketData;
-import io.stockstream.feed.MarketEvent;
-import io.stockstream.feed.TickEvent;
-import io.stockstream.metrics.ManagementVerticle;
-import io.stockstream.metrics.Metrics;
-import io.stockstream.metrics.WireStats;
-import io.stockstream.stream.Admission;
-import io.stockstream.stream.PresenceEvent;
+import io.stockstream.lifecycle.Lifecycle;
+import io.stockstream.market.FeedVerticle;
+import io.stockstream.market.MarketData;
+import io.stockstream.metrics.Meters;
+import io.stockstream.metrics.WireComparison;
+import io.stockstream.ops.ManagementVerticle;
+import io.stockstream.ops.Readiness;
+import io.stockstream.protocol.LocalCodec;
+import io.stockstream.protocol.MarketEvent;
+import io.stockstream.protocol.PresenceEvent;
+import io.stockstream.protocol.TickEvent;
+import io.stockstream.stream.ConnectionSlots;
 import io.stockstream.stream.PresenceVerticle;
-import io.stockstream.stream.Viewers;
+import io.stockstream.stream.SubscriptionCounts;
+import io.stockstream.stream.VertxInternals;
+import io.stockstream.stream.WebSocketEndpoint;
+import io.stockstream.web.PublicServerOptions;
+import io.stockstream.web.WebVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.Arrays;
@@ -122,57 +126,55 @@ public final class Main {
 
   /** What a running node tells its owner. */
   public record Node(
-      int publicPort, int managementPort, Admission admission, Vertx vertx, String webDeployment) {
+      int publicPort, int managementPort, Lifecycle lifecycle, Vertx vertx, String webDeployment) {
 
     /** Turns not-ready, refuses new handshakes, drains and closes every WebSocket. */
     public Future<Void> drain() {
-      admission.startDraining();
+      lifecycle.startDraining();
       return vertx.undeploy(webDeployment);
     }
   }
 
   /** Deploys a whole node on {@code vertx}: the feed, the web instances and the management port. */
   public static Future<Node> deploy(Vertx vertx, Config config, PrometheusMeterRegistry registry) {
+    try {
+      VertxInternals.check();
+    } catch (IllegalStateException e) {
+      return Future.failedFuture(e);
+    }
     registerCodecs(vertx.eventBus());
     MarketData market = new MarketData(config.symbols(), config.tickIntervalMs(), newEpoch());
-    Admission admission = new Admission(config.maxConnections());
-    Viewers viewers = new Viewers(market.size());
-    Metrics metrics =
-        new Metrics(registry, market.symbols(), admission::openConnections, viewers::total);
-    // The same condition as /health/ready (ManagementVerticle), as the gauge stockstream_ready.
-    metrics.readiness(() -> market.complete() && !admission.draining());
-    metrics.marketOpen(market::marketOpen);
-    WireStats wire = new WireStats();
+    Lifecycle lifecycle = new Lifecycle();
+    ConnectionSlots slots = new ConnectionSlots(config.maxConnections());
+    SubscriptionCounts counts = new SubscriptionCounts(market.size());
+    Meters meters = new Meters(registry, market.symbols(), slots::open, counts::total);
+    meters.marketOpen(market::marketOpen);
+    Readiness readiness = new Readiness(market, lifecycle);
+    readiness.register(registry);
+    WireComparison wire = new WireComparison();
     wire.bindTo(registry);
+    WebSocketEndpoint.Shared shared =
+        new WebSocketEndpoint.Shared(config, market, counts, slots, lifecycle, meters, wire);
     AtomicInteger publicPort = new AtomicInteger();
     ManagementVerticle management =
-        new ManagementVerticle(config.host(), config.managementPort(), registry, market, admission);
+        new ManagementVerticle(config.host(), config.managementPort(), registry, readiness);
 
-    return serverOptions(vertx, config)
+    return PublicServerOptions.of(vertx, config)
         .compose(
             options ->
                 vertx.deployVerticle(
-                    () ->
-                        new WebVerticle(
-                            config,
-                            options,
-                            market,
-                            viewers,
-                            admission,
-                            metrics,
-                            wire,
-                            publicPort::set),
+                    () -> new WebVerticle(options, shared, publicPort::set),
                     new DeploymentOptions().setInstances(config.webInstances())))
         .compose(
             web ->
                 vertx
-                    .deployVerticle(new PresenceVerticle(market, viewers))
+                    .deployVerticle(new PresenceVerticle(market, counts))
                     .compose(
                         v ->
                             vertx.deployVerticle(
                                 new FeedVerticle(
                                     market,
-                                    metrics,
+                                    meters,
                                     config.symbols(),
                                     config.seed(),
                                     config.tickIntervalMs(),
@@ -181,33 +183,7 @@ public final class Main {
                     .map(
                         v ->
                             new Node(
-                                publicPort.get(), management.actualPort(), admission, vertx, web)));
-  }
-
-  private static Future<HttpServerOptions> serverOptions(Vertx vertx, Config config) {
-    HttpServerOptions options =
-        new HttpServerOptions()
-            .setMaxWebSocketFrameSize(64 * 1024)
-            .setMaxWebSocketMessageSize(64 * 1024)
-            // Ticks are small; compression would cost memory per socket and invite bombs.
-            .setPerMessageWebSocketCompressionSupported(false)
-            .setPerFrameWebSocketCompressionSupported(false)
-            .setWebSocketClosingTimeout(5)
-            .setTcpNoDelay(true);
-    if (config.tls() instanceof Config.Tls.Pem pem) {
-      PemKeyCertOptions keyCert =
-          new PemKeyCertOptions()
-              .setCertPath(pem.cert().toString())
-              .setKeyPath(pem.key().toString());
-      return Future.succeededFuture(options.setSsl(true).setKeyCertOptions(keyCert));
-    }
-    if (config.tls() instanceof Config.Tls.SelfSigned) {
-      // Generating the key pair and writing its temporary files blocks: not on an event loop.
-      return vertx
-          .executeBlocking(() -> SelfSignedCertificate.create("localhost"))
-          .map(cert -> options.setSsl(true).setKeyCertOptions(cert.keyCertOptions()));
-    }
-    return Future.succeededFuture(options);
+                                publicPort.get(), management.actualPort(), lifecycle, vertx, web)));
   }
 
   private static void registerCodecs(EventBus bus) {

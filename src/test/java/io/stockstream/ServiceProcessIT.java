@@ -2,8 +2,8 @@ package io.stockstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.stockstream.feed.PriceWalk;
-import io.stockstream.feed.Universe;
+import io.stockstream.market.PriceWalk;
+import io.stockstream.market.Universe;
 import io.stockstream.support.Await;
 import io.stockstream.support.ServiceProcess;
 import io.stockstream.support.WsClient;

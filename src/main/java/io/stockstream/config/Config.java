@@ -1,6 +1,7 @@
 package io.stockstream.config;
 
-import io.stockstream.feed.SymbolSpec;
+import io.stockstream.market.MarketSchedule;
+import io.stockstream.market.SymbolSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

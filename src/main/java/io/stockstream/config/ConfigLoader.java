@@ -1,7 +1,9 @@
 package io.stockstream.config;
 
-import io.stockstream.feed.SymbolSpec;
-import io.stockstream.feed.Universe;
+import io.stockstream.market.MarketSchedule;
+import io.stockstream.market.SymbolSpec;
+import io.stockstream.market.Universe;
+import io.stockstream.protocol.Symbols;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +21,6 @@ import java.util.regex.Pattern;
 /** Builds a {@link Config} from environment variables and command-line flags; flags win. */
 public final class ConfigLoader {
 
-  private static final Pattern SYMBOL = Pattern.compile("[A-Z0-9][A-Z0-9.\\-]{0,11}");
   private static final Pattern PRICE = Pattern.compile("[0-9]{1,9}(\\.[0-9]{1,6})?");
 
   private final Map<Setting, String> raw;
@@ -154,12 +155,19 @@ public final class ConfigLoader {
     }
     List<SymbolSpec> specs = new ArrayList<>();
     Set<String> seen = new LinkedHashSet<>();
-    for (String entry : v.get().split(",", -1)) {
-      String e = entry.trim();
+    List<String> entries;
+    try {
+      entries = Symbols.entries(v.get());
+    } catch (Symbols.Malformed e) {
+      throw ConfigException.of(Setting.SYMBOLS, e.getMessage());
+    }
+    for (String e : entries) {
       int colon = e.indexOf(':');
-      String symbol = (colon < 0 ? e : e.substring(0, colon)).trim().toUpperCase(Locale.ROOT);
-      if (!SYMBOL.matcher(symbol).matches()) {
-        throw ConfigException.of(Setting.SYMBOLS, "'" + e + "' is not a ticker");
+      String symbol;
+      try {
+        symbol = Symbols.normalize(colon < 0 ? e : e.substring(0, colon));
+      } catch (Symbols.Malformed bad) {
+        throw ConfigException.of(Setting.SYMBOLS, bad.getMessage());
       }
       if (!seen.add(symbol)) {
         throw ConfigException.of(Setting.SYMBOLS, symbol + " is listed twice");

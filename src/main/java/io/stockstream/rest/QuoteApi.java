@@ -1,21 +1,23 @@
 package io.stockstream.rest;
 
-import io.stockstream.Json;
-import io.stockstream.feed.MarketData;
-import io.stockstream.feed.TickEvent;
-import io.stockstream.metrics.Metrics;
-import io.stockstream.metrics.WireStats;
+import io.stockstream.http.HttpError;
+import io.stockstream.market.MarketData;
+import io.stockstream.market.SymbolSpec;
+import io.stockstream.metrics.Meters;
+import io.stockstream.metrics.WireComparison;
+import io.stockstream.protocol.ProtocolJson;
+import io.stockstream.protocol.Symbols;
+import io.stockstream.protocol.Tick;
+import io.stockstream.protocol.TickEvent;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -26,91 +28,97 @@ import java.util.Set;
 public final class QuoteApi {
 
   private final MarketData market;
-  private final Metrics metrics;
-  private final WireStats wire;
+  private final Meters meters;
+  private final WireComparison wire;
   private final int maxSymbols;
 
-  public QuoteApi(MarketData market, Metrics metrics, WireStats wire, int maxSymbols) {
+  public QuoteApi(MarketData market, Meters meters, WireComparison wire, int maxSymbols) {
     this.market = market;
-    this.metrics = metrics;
+    this.meters = meters;
     this.wire = wire;
     this.maxSymbols = maxSymbols;
   }
 
   /** {@code GET /api/symbols}. */
   public void symbols(RoutingContext ctx) {
-    JsonArray out = new JsonArray();
+    List<ProtocolJson.Listing> listings = new ArrayList<>(market.size());
     for (int i = 0; i < market.size(); i++) {
       TickEvent latest = market.latest(i);
-      out.add(
-          new JsonObject()
-              .put("symbol", market.spec(i).symbol())
-              .put("name", market.spec(i).name())
-              .put("quote", latest == null ? null : Json.quote(latest.tick())));
+      SymbolSpec spec = market.spec(i);
+      listings.add(
+          new ProtocolJson.Listing(
+              spec.symbol(), spec.name(), latest == null ? null : latest.tick()));
     }
-    json(ctx, new JsonObject().put("symbols", out).toBuffer());
+    json(ctx, ProtocolJson.symbols(listings));
   }
 
   /** {@code GET /api/quotes/{symbol}[?since=seq]}. */
   public void quote(RoutingContext ctx) {
-    metrics.quoteRequest();
-    String symbol = ctx.pathParam("symbol").toUpperCase(Locale.ROOT);
+    meters.quoteRequest();
+    String symbol = symbol(ctx.pathParam("symbol"));
     Long since = since(param(ctx, "since"));
     int i = market.indexOf(symbol);
     if (i < 0) {
-      throw ApiException.unknownSymbol("unknown symbol: " + symbol);
+      throw HttpError.unknownSymbol("unknown symbol: " + symbol);
     }
     TickEvent latest = latest(i);
-    JsonObject body = Json.quote(latest.tick());
+    Long missed = null;
     if (since != null) {
-      long missed = Math.max(0, latest.seq() - since - 1);
-      body.put("missed", missed);
+      missed = Math.max(0, latest.seq() - since - 1);
       wire.httpMissed(missed);
     }
     countExchange(ctx, 1);
-    json(ctx, body.toBuffer());
+    json(ctx, ProtocolJson.quoteBody(latest.tick(), missed));
   }
 
   /** {@code GET /api/quotes?symbols=AAPL,MSFT}. */
   public void quotes(RoutingContext ctx) {
-    metrics.quoteRequest();
+    meters.quoteRequest();
     String param = param(ctx, "symbols");
     if (param == null || param.isBlank()) {
-      throw ApiException.badRequest("query parameter symbols is required, e.g. ?symbols=AAPL,MSFT");
+      throw HttpError.badRequest("query parameter symbols is required, e.g. ?symbols=AAPL,MSFT");
     }
-    Set<String> symbols = new LinkedHashSet<>();
-    for (String s : param.split(",")) {
-      if (!s.isBlank()) {
-        symbols.add(s.trim().toUpperCase(Locale.ROOT));
-      }
+    Set<String> symbols;
+    try {
+      symbols = new LinkedHashSet<>(Symbols.parseList(param));
+    } catch (Symbols.Malformed e) {
+      throw HttpError.badRequest("symbols: " + e.getMessage());
     }
-    if (symbols.isEmpty() || symbols.size() > maxSymbols) {
-      throw ApiException.badRequest("symbols must name 1 to " + maxSymbols + " symbols");
+    if (symbols.size() > maxSymbols) {
+      throw HttpError.badRequest("symbols must name 1 to " + maxSymbols + " symbols");
     }
     List<String> unknown = symbols.stream().filter(s -> market.indexOf(s) < 0).toList();
     if (!unknown.isEmpty()) {
-      throw ApiException.unknownSymbol("unknown symbols: " + String.join(",", unknown));
+      throw HttpError.unknownSymbol("unknown symbols: " + String.join(",", unknown));
     }
-    JsonArray quotes = new JsonArray();
+    List<Tick> quotes = new ArrayList<>(symbols.size());
     for (String s : symbols) {
-      quotes.add(Json.quote(latest(market.indexOf(s)).tick()));
+      quotes.add(latest(market.indexOf(s)).tick());
     }
     countExchange(ctx, quotes.size());
-    json(ctx, new JsonObject().put("quotes", quotes).toBuffer());
+    json(ctx, ProtocolJson.quotes(quotes));
   }
 
   /** {@code GET /api/compare}. */
   public void compare(RoutingContext ctx) {
     json(
         ctx,
-        wire.toJson(metrics.fanoutPercentileMs(0.50), metrics.fanoutPercentileMs(0.99)).toBuffer());
+        ProtocolJson.compare(
+            wire.snapshot(meters.fanoutPercentileMs(0.50), meters.fanoutPercentileMs(0.99))));
+  }
+
+  private static String symbol(String raw) {
+    try {
+      return Symbols.normalize(raw);
+    } catch (Symbols.Malformed e) {
+      throw HttpError.badRequest(e.getMessage());
+    }
   }
 
   private TickEvent latest(int index) {
     TickEvent latest = market.latest(index);
     if (latest == null) {
-      throw new ApiException(
-          503, "unavailable", "no tick yet for " + market.spec(index).symbol(), 1);
+      throw new HttpError(503, "unavailable", "no tick yet for " + market.spec(index).symbol(), 1);
     }
     return latest;
   }
@@ -120,7 +128,7 @@ public final class QuoteApi {
     try {
       return ctx.request().getParam(name);
     } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("the query string is not validly percent-encoded");
+      throw HttpError.badRequest("the query string is not validly percent-encoded");
     }
   }
 
@@ -136,7 +144,7 @@ public final class QuoteApi {
     } catch (NumberFormatException e) {
       // falls through to the error below
     }
-    throw ApiException.badRequest("since must be a non-negative integer seq, got '" + param + "'");
+    throw HttpError.badRequest("since must be a non-negative integer seq, got '" + param + "'");
   }
 
   private static void json(RoutingContext ctx, Buffer body) {

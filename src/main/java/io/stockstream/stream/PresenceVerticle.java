@@ -1,8 +1,9 @@
 package io.stockstream.stream;
 
-import io.stockstream.Addresses;
-import io.stockstream.Json;
-import io.stockstream.feed.MarketData;
+import io.stockstream.market.MarketData;
+import io.stockstream.protocol.Addresses;
+import io.stockstream.protocol.PresenceEvent;
+import io.stockstream.protocol.ProtocolJson;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 
@@ -16,12 +17,12 @@ public final class PresenceVerticle extends VerticleBase {
   private static final long CHECK_EVERY_MS = 100;
 
   private final MarketData market;
-  private final Viewers viewers;
+  private final SubscriptionCounts viewers;
   private final int[] lastSent;
   private final long[] lastSentAt;
   private long timer;
 
-  public PresenceVerticle(MarketData market, Viewers viewers) {
+  public PresenceVerticle(MarketData market, SubscriptionCounts viewers) {
     this.market = market;
     this.viewers = viewers;
     this.lastSent = new int[market.size()];
@@ -50,7 +51,7 @@ public final class PresenceVerticle extends VerticleBase {
         String symbol = market.symbols().get(i);
         vertx
             .eventBus()
-            .publish(Addresses.PRESENCE, new PresenceEvent(i, n, Json.presence(symbol, n)));
+            .publish(Addresses.PRESENCE, new PresenceEvent(i, n, ProtocolJson.presence(symbol, n)));
       }
     }
   }

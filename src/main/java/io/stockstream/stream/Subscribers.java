@@ -24,20 +24,22 @@ final class Subscribers {
     return items[i];
   }
 
+  /** Adds a connection that is not subscribed to this symbol yet. */
   void add(Connection c) {
     if (size == items.length) {
       items = Arrays.copyOf(items, size * 2);
     }
-    c.slots[symbol] = size;
+    c.slot(symbol, size);
     items[size++] = c;
   }
 
+  /** Removes a connection that is subscribed to this symbol, moving the last one into its slot. */
   void remove(Connection c) {
-    int i = c.slots[symbol];
+    int i = c.slot(symbol);
     Connection last = items[--size];
     items[i] = last;
-    last.slots[symbol] = i;
+    last.slot(symbol, i);
     items[size] = null;
-    c.slots[symbol] = -1;
+    c.slot(symbol, -1);
   }
 }

@@ -1,13 +1,15 @@
 package io.stockstream.stream;
 
-import io.stockstream.Addresses;
-import io.stockstream.auth.TokenAuth;
 import io.stockstream.config.Config;
-import io.stockstream.feed.MarketData;
-import io.stockstream.feed.MarketEvent;
-import io.stockstream.feed.TickEvent;
-import io.stockstream.metrics.Metrics;
-import io.stockstream.metrics.WireStats;
+import io.stockstream.http.TokenAuth;
+import io.stockstream.lifecycle.Lifecycle;
+import io.stockstream.market.MarketData;
+import io.stockstream.metrics.Meters;
+import io.stockstream.metrics.WireComparison;
+import io.stockstream.protocol.Addresses;
+import io.stockstream.protocol.MarketEvent;
+import io.stockstream.protocol.PresenceEvent;
+import io.stockstream.protocol.TickEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -17,22 +19,34 @@ import io.vertx.core.http.HttpServerRequest;
 /** The {@code /ws} endpoint of one web event loop: its handshake handler and its event feeds. */
 public final class WebSocketEndpoint {
 
+  /** What every web event loop's endpoint shares with the others of the node. */
+  public record Shared(
+      Config config,
+      MarketData market,
+      SubscriptionCounts counts,
+      ConnectionSlots slots,
+      Lifecycle lifecycle,
+      Meters meters,
+      WireComparison wire) {}
+
   private final Vertx vertx;
   private final StreamHub hub;
   private final HandshakeGate gate;
 
-  public WebSocketEndpoint(
-      Vertx vertx,
-      Config config,
-      MarketData market,
-      Viewers viewers,
-      Admission admission,
-      Metrics metrics,
-      WireStats wire,
-      TokenAuth auth) {
+  public WebSocketEndpoint(Vertx vertx, Shared shared, TokenAuth auth) {
     this.vertx = vertx;
-    this.hub = new StreamHub(vertx, config, market, viewers, admission, metrics, wire);
-    this.gate = new HandshakeGate(config, admission, auth, metrics, hub);
+    this.hub =
+        new StreamHub(
+            vertx,
+            shared.config(),
+            shared.market(),
+            shared.counts(),
+            shared.slots(),
+            shared.meters(),
+            shared.wire());
+    this.gate =
+        new HandshakeGate(
+            shared.config(), shared.lifecycle(), shared.slots(), auth, shared.meters(), hub);
   }
 
   public Handler<HttpServerRequest> handshake() {

@@ -3,8 +3,9 @@ package io.stockstream.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.stockstream.feed.SymbolSpec;
-import io.stockstream.feed.Universe;
+import io.stockstream.market.MarketSchedule;
+import io.stockstream.market.SymbolSpec;
+import io.stockstream.market.Universe;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

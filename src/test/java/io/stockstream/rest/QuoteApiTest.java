@@ -4,12 +4,12 @@ import static io.stockstream.support.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.stockstream.feed.PriceWalk;
-import io.stockstream.feed.SymbolSpec;
-import io.stockstream.feed.Tick;
-import io.stockstream.feed.Universe;
+import io.stockstream.market.PriceWalk;
+import io.stockstream.market.SymbolSpec;
+import io.stockstream.market.Universe;
+import io.stockstream.protocol.Tick;
+import io.stockstream.support.Exposition;
 import io.stockstream.support.Http;
-import io.stockstream.support.Metrics;
 import io.stockstream.support.TestNode;
 import io.stockstream.support.WsClient;
 import io.vertx.core.Future;
@@ -672,7 +672,7 @@ class QuoteApiTest {
             Http.get(vertx, node.managementPort(), "/metrics")
                 .map(
                     r ->
-                        Metrics.value(
+                        Exposition.value(
                             r.body().toString(StandardCharsets.UTF_8),
                             "stockstream_http_quote_requests_total"));
     start(vertx)

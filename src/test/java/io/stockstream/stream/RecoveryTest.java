@@ -11,7 +11,7 @@ import static io.stockstream.support.Frames.tickAtLeast;
 import static io.stockstream.support.OnOneContext.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.stockstream.feed.MarketData;
+import io.stockstream.market.MarketData;
 import io.stockstream.support.Http;
 import io.stockstream.support.TestNode;
 import io.stockstream.support.WsClient;

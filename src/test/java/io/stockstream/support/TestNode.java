@@ -51,6 +51,6 @@ public record TestNode(Main.Node node, PrometheusMeterRegistry registry, Config 
 
   /** The value of one sample of the exposition, e.g. {@code stockstream_ws_connections}. */
   public double metric(String sample) {
-    return Metrics.value(scrape(), sample);
+    return Exposition.value(scrape(), sample);
   }
 }

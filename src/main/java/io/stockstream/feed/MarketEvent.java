@@ -1,6 +1,0 @@
-package io.stockstream.feed;
-
-import io.vertx.core.buffer.Buffer;
-
-/** The market opened or closed; {@code frame} is the encoded {@code market} frame. */
-public record MarketEvent(boolean open, long ts, Buffer frame) {}

@@ -1,0 +1,132 @@
+package io.stockstream.market;
+
+import io.stockstream.protocol.TickEvent;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The one place that holds the market of a node: the symbols, the latest tick and the recent
+ * history of each, the market status and the epoch that names the numbering of {@code seq}.
+ *
+ * <p>The feed is the only writer; the web event loops and REST read it concurrently without locks.
+ */
+public final class MarketData {
+
+  /** The history covers at least the last 60 s or the last 1000 ticks, within this many. */
+  static final int MAX_HISTORY = 10_000;
+
+  private final List<SymbolSpec> specs;
+  private final List<String> symbols;
+  private final Map<String, Integer> indexBySymbol = new HashMap<>();
+  private final History[] histories;
+  private final String epoch;
+  private final AtomicInteger symbolsTicked = new AtomicInteger();
+  private volatile boolean marketOpen = true;
+
+  public MarketData(List<SymbolSpec> specs, long tickIntervalMs, String epoch) {
+    this.specs = List.copyOf(specs);
+    this.epoch = epoch;
+    this.histories = new History[specs.size()];
+    List<String> names = new ArrayList<>();
+    int capacity = historyCapacity(tickIntervalMs);
+    for (int i = 0; i < specs.size(); i++) {
+      names.add(specs.get(i).symbol());
+      indexBySymbol.put(specs.get(i).symbol(), i);
+      histories[i] = new History(capacity);
+    }
+    this.symbols = List.copyOf(names);
+  }
+
+  /** How many recent ticks of each symbol a node keeps for recovery at this tick interval. */
+  public static int historyCapacity(long tickIntervalMs) {
+    long sixtySeconds = (60_000 + tickIntervalMs - 1) / tickIntervalMs;
+    return (int) Math.min(MAX_HISTORY, Math.max(1000, sixtySeconds));
+  }
+
+  public String epoch() {
+    return epoch;
+  }
+
+  public int size() {
+    return specs.size();
+  }
+
+  public List<String> symbols() {
+    return symbols;
+  }
+
+  public SymbolSpec spec(int index) {
+    return specs.get(index);
+  }
+
+  /** The index of an upper-case symbol, or -1 when the market does not know it. */
+  public int indexOf(String symbol) {
+    Integer i = indexBySymbol.get(symbol);
+    return i == null ? -1 : i;
+  }
+
+  public boolean marketOpen() {
+    return marketOpen;
+  }
+
+  void marketOpen(boolean open) {
+    this.marketOpen = open;
+  }
+
+  /** True once every symbol has at least one tick. */
+  public boolean complete() {
+    return symbolsTicked.get() == specs.size();
+  }
+
+  /** Records a tick; only the feed calls this, always from the same thread. */
+  void append(TickEvent event) {
+    History h = histories[event.index()];
+    if (h.latest == null) {
+      symbolsTicked.incrementAndGet();
+    }
+    h.slots.set(slot(h, event.seq()), event);
+    h.latest = event;
+  }
+
+  /** The latest tick of a symbol, or null before its first. */
+  public TickEvent latest(int index) {
+    return histories[index].latest;
+  }
+
+  /**
+   * The ticks of a symbol with {@code after < seq <= upto}, oldest first, or null when the history
+   * no longer holds all of them.
+   */
+  public List<TickEvent> range(int index, long after, long upto) {
+    History h = histories[index];
+    if (upto - after > h.slots.length()) {
+      return null;
+    }
+    List<TickEvent> out = new ArrayList<>((int) Math.max(0, upto - after));
+    for (long seq = after + 1; seq <= upto; seq++) {
+      TickEvent e = h.slots.get(slot(h, seq));
+      if (e == null || e.seq() != seq) {
+        return null;
+      }
+      out.add(e);
+    }
+    return out;
+  }
+
+  private static int slot(History h, long seq) {
+    return (int) (seq % h.slots.length());
+  }
+
+  private static final class History {
+    final AtomicReferenceArray<TickEvent> slots;
+    volatile TickEvent latest;
+
+    History(int capacity) {
+      this.slots = new AtomicReferenceArray<>(capacity);
+    }
+  }
+}

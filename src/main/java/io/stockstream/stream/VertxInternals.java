@@ -1,0 +1,115 @@
+package io.stockstream.stream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.internal.http.WebSocketInternal;
+
+/**
+ * Every use of Vert.x and Netty internals in the service, in one adapter, checked once at start by
+ * {@link #check()} so that a Vert.x upgrade that breaks one fails the start with one clear line
+ * instead of silently losing a behaviour. Each behaviour has a canary test ({@code
+ * VertxInternalsCanaryTest}).
+ *
+ * <p>The service relies on four: writing one encoded text frame to many sockets without a copy
+ * (Vert.x's public API only makes text frames from a {@code String}, encoded again per socket);
+ * reaching the socket's Netty pipeline, to consolidate flushes and to drop a stuck connection; and
+ * telling an over-long fragmented message from other errors, which Vert.x reports only as an {@code
+ * IllegalStateException} whose message says so. The pipeline is only reachable from a socket that
+ * came from the server's own request, not from vertx-web's wrapper, hence {@code /ws} is routed
+ * before the Router.
+ */
+public final class VertxInternals {
+
+  private static final String SERVER_WEBSOCKET_IMPL = "io.vertx.core.http.impl.ServerWebSocketImpl";
+  private static final String MESSAGE_TOO_BIG = "max message size";
+
+  private VertxInternals() {}
+
+  /**
+   * Fails with one line naming what no longer holds when this Vert.x lacks an internal the service
+   * relies on.
+   */
+  public static void check() {
+    try {
+      if (!(Buffer.buffer("x") instanceof BufferInternal)) {
+        throw broken("Buffer is no longer a BufferInternal");
+      }
+      Class<?> impl = Class.forName(SERVER_WEBSOCKET_IMPL);
+      if (!WebSocketInternal.class.isAssignableFrom(impl)) {
+        throw broken(SERVER_WEBSOCKET_IMPL + " is no longer a WebSocketInternal");
+      }
+      new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.EMPTY_BUFFER, true);
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw broken(e.toString());
+    }
+  }
+
+  private static IllegalStateException broken(String what) {
+    return new IllegalStateException(
+        "this Vert.x is incompatible with stockstream's fan-out: " + what);
+  }
+
+  /**
+   * Queues an encoded UTF-8 text frame on the socket. The frame wraps the buffer's bytes as
+   * unreleasable, so one heap buffer backs every socket's write; each write gets its own slice and
+   * indices. A write that fails means the socket is closing, which its close handler deals with, so
+   * the write's own future is not needed.
+   */
+  static void writeText(ServerWebSocket ws, Buffer utf8) {
+    ByteBuf bytes = ((BufferInternal) utf8).getByteBuf();
+    ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, bytes, true));
+  }
+
+  /**
+   * Vert.x flushes every frame written outside a channel read: one syscall per socket per tick.
+   * Netty's flush consolidation defers the flush to the end of the event loop's current batch of
+   * tasks, so ticks that reach a socket in the same batch leave in one write. Under light load this
+   * adds no latency; under heavy load it saves most syscalls.
+   */
+  static void consolidateFlushes(ServerWebSocket ws) {
+    ChannelHandlerContext vertxHandler = context(ws);
+    vertxHandler
+        .pipeline()
+        .addBefore(
+            vertxHandler.name(), "flush-consolidation", new FlushConsolidationHandler(256, true));
+  }
+
+  /**
+   * Drops the TCP connection at once, from the first handler straight to the socket: Vert.x's own
+   * close path first waits for queued writes to be flushed, which never happens for a peer that
+   * reads nothing.
+   *
+   * @return false when the connection was already closed
+   */
+  static boolean abort(ServerWebSocket ws) {
+    Channel channel = context(ws).channel();
+    if (!channel.isOpen()) {
+      return false;
+    }
+    ChannelHandlerContext first = channel.pipeline().firstContext();
+    if (first != null) {
+      first.close();
+    } else {
+      channel.close();
+    }
+    return true;
+  }
+
+  /** True for the error Vert.x raises when a fragmented message grows past its maximum size. */
+  static boolean isMessageTooBig(Throwable t) {
+    return t instanceof IllegalStateException
+        && String.valueOf(t.getMessage()).contains(MESSAGE_TOO_BIG);
+  }
+
+  private static ChannelHandlerContext context(ServerWebSocket ws) {
+    return ((WebSocketInternal) ws).channelHandlerContext();
+  }
+}
