@@ -211,10 +211,11 @@ public final class Main {
     StringBuilder sb =
         new StringBuilder("usage: java -jar stockstream.jar [--flag value | --flag=value]...\n\n");
     for (Setting s : Setting.values()) {
+      String range = s.range().map(r -> r.text() + ", ").orElse("");
       sb.append(
           String.format(
-              "  %-28s %-36s %s (default: %s)%n",
-              s.flag(), s.env(), s.description(), s.defaultText()));
+              "  %-28s %-36s %s (%sdefault: %s)%n",
+              s.flag(), s.env(), s.description(), range, s.defaultText()));
     }
     return sb.toString();
   }

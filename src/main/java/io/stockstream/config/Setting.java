@@ -5,13 +5,16 @@ import java.util.Optional;
 
 /** Every setting of the service, each read from an environment variable and a flag. */
 public enum Setting {
-  HTTP_PORT("8080", "public port: dashboard, /ws and /api; 0 picks a free port"),
-  MANAGEMENT_PORT("9000", "management port: /metrics and /health; 0 picks a free port"),
+  HTTP_PORT(NumberRange.port(8080), "public port: dashboard, /ws and /api; 0 picks a free port"),
+  MANAGEMENT_PORT(
+      NumberRange.port(9000), "management port: /metrics and /health; 0 picks a free port"),
   HOST("0.0.0.0", "address both ports bind to"),
   SYMBOLS(
       "built-in universe",
       "symbols to simulate, `AAPL,MSFT` or with start prices `AAPL:189.5,MSFT:420`"),
-  TICK_INTERVAL_MS("500", "mean time between two ticks of one symbol, in milliseconds"),
+  TICK_INTERVAL_MS(
+      NumberRange.of(500, 1, 3_600_000),
+      "mean time between two ticks of one symbol, in milliseconds"),
   SEED("random", "random seed; the same seed and settings give the same price paths"),
   MARKET_SCHEDULE(
       "always",
@@ -19,27 +22,53 @@ public enum Setting {
           + " or `cycle:OPEN_MS/CLOSED_MS`"),
   ALLOWED_ORIGINS(
       "own origin", "comma list of browser origins allowed to open /ws; `*` allows all"),
-  MAX_CONNECTIONS("50000", "WebSocket connections one node holds"),
-  MAX_SUBSCRIPTIONS("200", "symbols one connection may subscribe to"),
+  MAX_CONNECTIONS(NumberRange.of(50_000, 1, 10_000_000), "WebSocket connections one node holds"),
+  MAX_SUBSCRIPTIONS(NumberRange.of(200, 1, 100_000), "symbols one connection may subscribe to"),
   TLS_CERT("unset", "PEM certificate chain; with TLS_KEY the public port speaks only https/wss"),
   TLS_KEY("unset", "PEM private key for TLS_CERT"),
   TLS_SELF_SIGNED("false", "`true`: generate a self-signed certificate at start (development)"),
   AUTH_JWT_SECRET(
       "unset", "HS256 secret; when set, /ws and /api need a valid JWT (header or access_token)"),
-  WEB_INSTANCES("cores", "web verticle instances, one event loop each"),
-  RATE_LIMIT_PER_SECOND("20", "client frames per second one connection may send, on average"),
-  RATE_LIMIT_BURST("40", "client frames one connection may send at once"),
-  WRITE_QUEUE_BYTES("262144", "bytes queued for one connection before it counts as slow"),
-  SLOW_CONSUMER_TIMEOUT_MS("10000", "how long a connection may stay slow before it is closed"),
-  PING_INTERVAL_MS("30000", "how often the server pings every connection"),
-  IDLE_TIMEOUT_MS("60000", "silence after which a connection is closed"),
-  DRAIN_SPREAD_MS("5000", "reconnectAfterMs in `draining` frames is spread over this range");
+  WEB_INSTANCES(
+      NumberRange.computed(() -> Runtime.getRuntime().availableProcessors(), "cores", 1, 1024),
+      "web verticle instances, one event loop each"),
+  RATE_LIMIT_PER_SECOND(
+      NumberRange.of(20, 1, 1_000_000),
+      "client frames per second one connection may send, on average"),
+  RATE_LIMIT_BURST(
+      NumberRange.of(40, 1, 1_000_000), "client frames one connection may send at once"),
+  WRITE_QUEUE_BYTES(
+      NumberRange.of(256 * 1024, 1024, 64 * 1024 * 1024),
+      "bytes queued for one connection before it counts as slow"),
+  SLOW_CONSUMER_TIMEOUT_MS(
+      NumberRange.of(10_000, 1, 3_600_000),
+      "how long a connection may stay slow before it is closed"),
+  PING_INTERVAL_MS(
+      NumberRange.of(30_000, 10, 3_600_000), "how often the server pings every connection"),
+  IDLE_TIMEOUT_MS(
+      NumberRange.of(60_000, 10, 3_600_000), "silence after which a connection is closed"),
+  DRAIN_SPREAD_MS(
+      NumberRange.of(5_000, 0, 600_000),
+      "reconnectAfterMs in `draining` frames is spread over this range");
 
   private final String defaultText;
+  private final NumberRange range;
   private final String description;
 
+  /**
+   * A setting that is not a number. For HOST and TLS_SELF_SIGNED the text is the default value
+   * itself, read like a given one; for the others it says what happens when the setting is unset.
+   */
   Setting(String defaultText, String description) {
     this.defaultText = defaultText;
+    this.range = null;
+    this.description = description;
+  }
+
+  /** A whole-number setting: its bounds and its default are the range's. */
+  Setting(NumberRange range, String description) {
+    this.defaultText = null;
+    this.range = range;
     this.description = description;
   }
 
@@ -53,8 +82,14 @@ public enum Setting {
     return "--" + name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
+  /** What the setting is when unset, as README and {@code --help} show it. */
   public String defaultText() {
-    return defaultText;
+    return range == null ? defaultText : range.fallbackText();
+  }
+
+  /** The bounds and typed default of a number setting; empty for the others. */
+  public Optional<NumberRange> range() {
+    return Optional.ofNullable(range);
   }
 
   public String description() {

@@ -1,0 +1,396 @@
+package io.stockstream.stream;
+
+import static io.stockstream.stream.WebSocketOptions.MAX_MESSAGE_BYTES;
+import static io.stockstream.support.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.stockstream.support.RawWebSocket;
+import io.stockstream.support.StalledClient;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.internal.http.WebSocketInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * One canary per Vert.x or Netty internal that {@link VertxInternals} relies on, each against a
+ * real server upgraded like the service's {@code /ws} ({@code req.toWebSocket()}, no Router) and a
+ * real client over a real socket, so that a Vert.x upgrade that breaks one fails here by name.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
+class VertxInternalsCanaryTest {
+
+  private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+  private final List<WebSocketClient> clients = new CopyOnWriteArrayList<>();
+  private final List<AutoCloseable> rawClients = new CopyOnWriteArrayList<>();
+
+  // The last socket accepted, the last client and the stalled client connected.
+  private volatile Accepted socket;
+  private volatile Client client;
+  private volatile StalledClient stalled;
+
+  @AfterEach
+  void tearDown(VertxTestContext ctx) {
+    for (AutoCloseable c : rawClients) {
+      try {
+        c.close();
+      } catch (Exception alreadyGone) {
+        // the server may have dropped it first
+      }
+    }
+    Stream<Future<Void>> closing =
+        Stream.concat(clients.stream().map(c -> c.close()), servers.stream().map(s -> s.close()));
+    Future.join(closing.toList()).onComplete(ar -> ctx.completeNow());
+  }
+
+  @Test
+  void checkPassesAndServerSocketsAreWebSocketInternal(Vertx vertx, VertxTestContext ctx) {
+    assertThatCode(VertxInternals::check).doesNotThrowAnyException();
+    serve(vertx, 1, ws -> {})
+        .compose(server -> connect(vertx, server.port()).compose(c -> server.socket(0)))
+        .compose(
+            s ->
+                run(
+                    s.context(),
+                    () -> {
+                      assertThat(s.ws()).isInstanceOf(WebSocketInternal.class);
+                      ChannelHandlerContext chctx =
+                          ((WebSocketInternal) s.ws()).channelHandlerContext();
+                      assertThat(chctx.channel().isActive()).isTrue();
+                    }))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void writeTextSendsOneSharedBufferToManySocketsWithoutConsumingIt(
+      Vertx vertx, VertxTestContext ctx) {
+    int sockets = 3;
+    Buffer shared =
+        new JsonObject().put("type", "tick").put("symbol", "AAPL").put("note", "€ ü ✓").toBuffer();
+    String text = shared.toString();
+    byte[] original = shared.getBytes();
+    List<Client> cs = new CopyOnWriteArrayList<>();
+    serve(vertx, sockets, ws -> {})
+        .compose(
+            server ->
+                Future.all(
+                        IntStream.range(0, sockets)
+                            .mapToObj(i -> connect(vertx, server.port()).onSuccess(cs::add))
+                            .toList())
+                    .compose(v -> server.all(sockets)))
+        .compose(
+            accepted ->
+                writeToAll(accepted, shared)
+                    .compose(v -> allReceived(vertx, cs, 1))
+                    .map(v -> assertEveryClientGot(cs, text, 1, shared, original))
+                    // The same Buffer again: nothing was released or consumed by the first writes.
+                    .compose(v -> writeToAll(accepted, shared)))
+        .compose(v -> allReceived(vertx, cs, 2))
+        .map(v -> assertEveryClientGot(cs, text, 2, shared, original))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  private static Future<Void> writeToAll(List<Accepted> accepted, Buffer shared) {
+    return run(
+        accepted.get(0).context(),
+        () -> accepted.forEach(a -> VertxInternals.writeText(a.ws(), shared)));
+  }
+
+  private static Void assertEveryClientGot(
+      List<Client> cs, String text, int times, Buffer shared, byte[] original) {
+    for (Client c : cs) {
+      assertThat(c.frames()).containsExactlyElementsOf(Collections.nCopies(times, Got.text(text)));
+    }
+    assertThat(shared.length()).isEqualTo(original.length);
+    assertThat(shared.getBytes()).isEqualTo(original);
+    return null;
+  }
+
+  @Test
+  void consolidateFlushesAddsFlushConsolidationBeforeVertxAndFramesStillArriveInOrder(
+      Vertx vertx, VertxTestContext ctx) {
+    int frames = 100;
+    AtomicInteger flushes = new AtomicInteger();
+    serve(vertx, 1, VertxInternals::consolidateFlushes)
+        .compose(server -> connect(vertx, server.port()).compose(c -> server.socket(0)))
+        .compose(s -> run(s.context(), () -> assertConsolidatedAndCount(s.ws(), flushes)))
+        .compose(
+            v ->
+                // One event-loop task, as a tick fanned out to a socket.
+                run(
+                    socket.context(),
+                    () ->
+                        IntStream.range(0, frames)
+                            .forEach(i -> VertxInternals.writeText(socket.ws(), numbered(i)))))
+        .compose(v -> client.received(vertx, frames))
+        .map(
+            v -> {
+              assertThat(client.frames())
+                  .containsExactlyElementsOf(
+                      IntStream.range(0, frames)
+                          .mapToObj(i -> Got.text(numbered(i).toString()))
+                          .toList());
+              assertThat(flushes.get())
+                  .as("flushes reaching the socket for %d frames written in one task", frames)
+                  .isBetween(1, frames / 10);
+              return null;
+            })
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  private static Buffer numbered(int i) {
+    return new JsonObject().put("n", i).toBuffer();
+  }
+
+  private static void assertConsolidatedAndCount(ServerWebSocket ws, AtomicInteger flushes) {
+    ChannelHandlerContext vertxHandler = ((WebSocketInternal) ws).channelHandlerContext();
+    ChannelPipeline pipeline = vertxHandler.pipeline();
+    List<String> names = pipeline.names();
+    assertThat(names).contains("flush-consolidation", vertxHandler.name());
+    assertThat(names.indexOf("flush-consolidation"))
+        .as("flush-consolidation before %s in %s", vertxHandler.name(), names)
+        .isLessThan(names.indexOf(vertxHandler.name()));
+    assertThat(pipeline.get("flush-consolidation")).isInstanceOf(FlushConsolidationHandler.class);
+    // Counts the flushes that get past the consolidation to the socket.
+    pipeline.addFirst(
+        "canary-flush-counter",
+        new ChannelOutboundHandlerAdapter() {
+          @Override
+          public void flush(ChannelHandlerContext c) {
+            flushes.incrementAndGet();
+            c.flush();
+          }
+        });
+  }
+
+  @Test
+  void abortDropsAConnectionThatCloseAloneLeavesOpenBehindAFullWriteQueue(
+      Vertx vertx, VertxTestContext ctx) {
+    Promise<Void> serverClosed = Promise.promise();
+    long closeWaitMs = WebSocketOptions.CLOSING_TIMEOUT_S * 1000L + 1000;
+    serve(
+            vertx,
+            1,
+            ws -> {
+              ws.setWriteQueueMaxSize(16 * 1024);
+              ws.exceptionHandler(t -> {});
+              ws.closeHandler(v -> serverClosed.tryComplete());
+            })
+        .compose(
+            server ->
+                vertx
+                    .executeBlocking(() -> connectStalled(server.port()))
+                    .compose(v -> server.socket(0)))
+        .compose(s -> run(s.context(), () -> fillWriteQueueThenClose(s.ws())))
+        // Past Vert.x's closing timeout the connection is still there: close() alone is stuck.
+        .compose(v -> vertx.timer(closeWaitMs))
+        .map(
+            v -> {
+              assertThat(serverClosed.future().isComplete())
+                  .as("close handler fired within %d ms of close() alone", closeWaitMs)
+                  .isFalse();
+              Channel channel = ((WebSocketInternal) socket.ws()).channelHandlerContext().channel();
+              return assertThat(channel.isOpen()).isTrue();
+            })
+        .compose(v -> on(socket.context(), () -> VertxInternals.abort(socket.ws())))
+        .map(first -> assertThat(first).as("abort of an open connection").isTrue())
+        .compose(v -> serverClosed.future().timeout(5, TimeUnit.SECONDS))
+        .compose(v -> vertx.executeBlocking(() -> stalled.drain(Duration.ofSeconds(10))))
+        .map(
+            d -> {
+              assertThat(d.closeCode()).as("no close frame got past the queue: %s", d).isNull();
+              return assertThat(d.eof()).as("the client saw the end of the stream").isTrue();
+            })
+        .compose(v -> on(socket.context(), () -> VertxInternals.abort(socket.ws())))
+        .map(again -> assertThat(again).as("abort of a closed connection").isFalse())
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /** Connects a client that reads nothing, with a 4 KiB receive buffer. */
+  private boolean connectStalled(int port) throws IOException {
+    stalled = StalledClient.connect("127.0.0.1", port, "/ws", 4096, Duration.ofSeconds(5));
+    return rawClients.add(stalled);
+  }
+
+  /** Writes 8 KiB frames until the write queue is full (fails if it never fills), then closes. */
+  private static void fillWriteQueueThenClose(ServerWebSocket ws) {
+    Buffer frame = new JsonObject().put("pad", "x".repeat(8 * 1024)).toBuffer();
+    int written = 0;
+    // 64 MiB: far more than the kernel's socket buffers on loopback (a few MiB).
+    while (!ws.writeQueueFull() && written < 8 * 1024) {
+      VertxInternals.writeText(ws, frame);
+      written++;
+    }
+    assertThat(ws.writeQueueFull()).as("write queue full after %d frames", written).isTrue();
+    ws.close();
+  }
+
+  @Test
+  void isMessageTooBigRecognisesAnOverLongFragmentedMessageAndNothingElse(
+      Vertx vertx, VertxTestContext ctx) {
+    int fragment = 40 * 1024;
+    // Each fragment is under the frame limit; the two together are over the message limit.
+    assertThat(fragment).isLessThan(MAX_MESSAGE_BYTES).isGreaterThan(MAX_MESSAGE_BYTES / 2);
+    Promise<Throwable> error = Promise.promise();
+    serve(
+            vertx,
+            1,
+            ws -> {
+              ws.textMessageHandler(text -> error.tryFail("a message got through: " + text));
+              ws.exceptionHandler(error::tryComplete);
+            })
+        .compose(server -> vertx.executeBlocking(() -> sendFragmented(server.port(), fragment)))
+        .compose(v -> error.future().timeout(10, TimeUnit.SECONDS))
+        .map(
+            t -> {
+              assertThat(VertxInternals.isMessageTooBig(t)).as("recognises %s", t).isTrue();
+              assertThat(VertxInternals.isMessageTooBig(new IllegalStateException("other")))
+                  .isFalse();
+              assertThat(VertxInternals.isMessageTooBig(new IllegalStateException())).isFalse();
+              assertThat(VertxInternals.isMessageTooBig(new IOException("max message size")))
+                  .isFalse();
+              return null;
+            })
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /** Sends one text message in two fragments of {@code fragment} bytes each. */
+  private boolean sendFragmented(int port, int fragment) throws IOException {
+    RawWebSocket raw = RawWebSocket.connect(port, "/ws");
+    rawClients.add(raw);
+    byte[] half = new byte[fragment];
+    Arrays.fill(half, (byte) 'a');
+    raw.sendFrame(false, RawWebSocket.TEXT, half);
+    raw.sendFrame(true, RawWebSocket.CONTINUATION, half);
+    return true;
+  }
+
+  // ---- the real server and clients ------------------------------------------------------------
+
+  /** A socket the server accepted, and the context its handlers run on. */
+  private record Accepted(ServerWebSocket ws, Context context) {}
+
+  /** A server whose request handler upgrades exactly like the service's {@code /ws}. */
+  private record Server(HttpServer http, List<Promise<Accepted>> accepted) {
+    int port() {
+      return http.actualPort();
+    }
+
+    Future<Accepted> socket(int i) {
+      return accepted.get(i).future().timeout(10, TimeUnit.SECONDS);
+    }
+
+    Future<List<Accepted>> all(int n) {
+      List<Future<Accepted>> fs = IntStream.range(0, n).mapToObj(this::socket).toList();
+      return Future.all(fs).map(v -> fs.stream().map(Future::result).toList());
+    }
+  }
+
+  /** Starts a server for {@code sockets} upgrades; {@code configure} runs as each is accepted. */
+  private Future<Server> serve(Vertx vertx, int sockets, Handler<ServerWebSocket> configure) {
+    List<Promise<Accepted>> accepted =
+        IntStream.range(0, sockets).mapToObj(i -> Promise.<Accepted>promise()).toList();
+    AtomicInteger next = new AtomicInteger();
+    HttpServer http =
+        vertx
+            .createHttpServer(WebSocketOptions.applyTo(new HttpServerOptions()))
+            .requestHandler(
+                req ->
+                    req.toWebSocket()
+                        .onSuccess(
+                            ws -> {
+                              configure.handle(ws);
+                              socket = new Accepted(ws, Vertx.currentContext());
+                              accepted.get(next.getAndIncrement()).complete(socket);
+                            }));
+    servers.add(http);
+    return http.listen(0, "127.0.0.1").map(h -> new Server(h, accepted));
+  }
+
+  /** One frame as a client saw it. */
+  private record Got(WebSocketFrameType type, boolean fin, String text) {
+    static Got text(String text) {
+      return new Got(WebSocketFrameType.TEXT, true, text);
+    }
+  }
+
+  /** A real Vert.x WebSocket client that keeps every frame it receives. */
+  private record Client(List<Got> frames) {
+    Future<Void> received(Vertx vertx, int count) {
+      return eventually(vertx, count + " frames", () -> frames.size() >= count);
+    }
+  }
+
+  private Future<Client> connect(Vertx vertx, int port) {
+    WebSocketClient wsClient =
+        vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20));
+    clients.add(wsClient);
+    Client c = new Client(new CopyOnWriteArrayList<>());
+    client = c;
+    return wsClient
+        .connect(port, "127.0.0.1", "/ws")
+        .map(
+            ws ->
+                ws.frameHandler(
+                    f ->
+                        c.frames()
+                            .add(new Got(f.type(), f.isFinal(), f.isText() ? f.textData() : null))))
+        .map(c);
+  }
+
+  private static Future<Void> allReceived(Vertx vertx, List<Client> cs, int count) {
+    return Future.all(cs.stream().map(c -> c.received(vertx, count)).toList()).mapEmpty();
+  }
+
+  private static Future<Void> run(Context context, Runnable work) {
+    return on(context, Executors.callable(work, null));
+  }
+
+  /** Runs {@code work} on {@code context}, where the socket's handlers run. */
+  private static <T> Future<T> on(Context context, Callable<T> work) {
+    Promise<T> p = Promise.promise();
+    context.runOnContext(
+        v -> {
+          try {
+            p.complete(work.call());
+          } catch (Throwable t) {
+            p.fail(t);
+          }
+        });
+    return p.future();
+  }
+}
