@@ -107,15 +107,26 @@ public sealed interface ClientRequest {
     }
     Map<String, Long> out = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : since) {
-      if (!(e.getValue() instanceof Number n)
-          || n.doubleValue() != n.longValue()
-          || n.longValue() < 0) {
+      String symbol = symbol(e.getKey(), ref);
+      long seq = seq(e.getValue());
+      if (seq < 0) {
         throw new BadFrame(
-            "bad_request", "\"since\"." + e.getKey() + " must be a non-negative integer", ref);
+            "bad_request", "\"since\"." + symbol + " must be a non-negative integer", ref);
       }
-      out.put(symbol(e.getKey(), ref), n.longValue());
+      out.put(symbol, seq);
     }
     return out;
+  }
+
+  /** A non-negative whole number, or -1. Doubles only up to 2^53, where every integer is exact. */
+  private static long seq(Object value) {
+    if (value instanceof Integer || value instanceof Long) {
+      return ((Number) value).longValue();
+    }
+    if (value instanceof Double d && d == Math.rint(d) && d >= 0 && d <= 0x1p53) {
+      return d.longValue();
+    }
+    return -1;
   }
 
   private static String symbol(String raw, Object ref) throws BadFrame {

@@ -78,6 +78,10 @@ public final class Symbols {
 
   /** Echoes at most a few dozen characters of the client's input in an error. */
   private static String abbreviate(String s) {
-    return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+    if (s.length() <= 40) {
+      return s;
+    }
+    int cut = Character.isHighSurrogate(s.charAt(39)) ? 39 : 40;
+    return s.substring(0, cut) + "…";
   }
 }

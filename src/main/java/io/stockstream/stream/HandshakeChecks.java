@@ -21,8 +21,7 @@ final class HandshakeChecks {
     if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
       return "expected a WebSocket upgrade (Upgrade: websocket)";
     }
-    String connection = headers.get("Connection");
-    if (connection == null || !connection.toLowerCase(Locale.ROOT).contains("upgrade")) {
+    if (!hasToken(headers.get("Connection"), "upgrade")) {
       return "expected Connection: Upgrade";
     }
     String key = headers.get("Sec-WebSocket-Key");
@@ -38,7 +37,24 @@ final class HandshakeChecks {
   /** The complaint about the version, which the gate answers with the version it speaks. */
   static final String VERSION_13 = "Sec-WebSocket-Version must be 13";
 
+  /** True when the comma list {@code header} holds {@code token}, case-insensitively. */
+  private static boolean hasToken(String header, String token) {
+    if (header == null) {
+      return false;
+    }
+    for (String t : header.split(",")) {
+      if (t.trim().equalsIgnoreCase(token)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** 16 bytes in padded base64: 24 characters, as RFC 6455 section 4.1 makes the key. */
   private static boolean isNonce(String key) {
+    if (key.length() != 24) {
+      return false;
+    }
     try {
       return Base64.getDecoder().decode(key).length == 16;
     } catch (IllegalArgumentException e) {
@@ -65,13 +81,13 @@ final class HandshakeChecks {
       return false;
     }
     try {
-      URI uri = new URI(normalized);
-      if (uri.getHost() == null) {
+      // The raw authority, not getHost(): URI gives no host for names with '_' (Docker services).
+      String authority = new URI(normalized).getRawAuthority();
+      if (authority == null || authority.contains("@")) {
         return false;
       }
-      String authority =
-          withoutDefaultPort(uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort()));
-      return authority.equals(withoutDefaultPort(host.trim().toLowerCase(Locale.ROOT)));
+      return withoutDefaultPort(authority)
+          .equals(withoutDefaultPort(host.trim().toLowerCase(Locale.ROOT)));
     } catch (Exception e) {
       return false;
     }

@@ -1,7 +1,5 @@
 package io.stockstream.stream;
 
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.stockstream.config.Config;
 import io.stockstream.market.MarketData;
 import io.stockstream.metrics.Meters;
@@ -98,7 +96,7 @@ final class StreamHub implements Sweeper.Actions {
             config.rateLimitBurst(),
             System.nanoTime());
     connections.add(c);
-    VertxInternals.consolidateFlushes(ws);
+    VertxInternals.install(ws, code -> onViolation(c, code));
     ws.setWriteQueueMaxSize(config.writeQueueBytes());
     ws.frameHandler(f -> c.heard(System.nanoTime()));
     ws.textMessageHandler(text -> onText(c, text));
@@ -145,15 +143,18 @@ final class StreamHub implements Sweeper.Actions {
     meters.disconnect(reason);
   }
 
+  /**
+   * The pipeline's guard is closing the connection for a frame that broke RFC 6455: 1009 for an
+   * oversized frame counts as abuse, 1002 and 1007 as errors.
+   */
+  private void onViolation(Connection c, int code) {
+    c.startClosing(code == 1009 ? Disconnect.ABUSE : Disconnect.ERROR);
+    router.unsubscribeAll(c);
+  }
+
   private void onException(Connection c, Throwable t) {
-    if (t instanceof CorruptedWebSocketFrameException e
-        && e.closeStatus() != null
-        && e.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()) {
-      close(c, 1009, "frame over 64 KiB", Disconnect.ABUSE);
-    } else if (VertxInternals.isMessageTooBig(t)) {
+    if (VertxInternals.isMessageTooBig(t)) {
       close(c, 1009, "message over 64 KiB", Disconnect.ABUSE);
-    } else if (t instanceof CorruptedWebSocketFrameException) {
-      close(c, 1002, "protocol error", Disconnect.ERROR);
     } else if (t instanceof IOException || t instanceof HttpClosedException) {
       // The peer went away without a close frame: its close handler counts it.
       log.debug("connection {}: {}", c.id, t.toString());

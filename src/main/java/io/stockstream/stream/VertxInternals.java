@@ -4,6 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -11,6 +16,7 @@ import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
+import java.util.function.IntConsumer;
 
 /**
  * Every use of Vert.x and Netty internals in the service, in one adapter, checked once at start by
@@ -30,6 +36,9 @@ public final class VertxInternals {
 
   private static final String SERVER_WEBSOCKET_IMPL = "io.vertx.core.http.impl.ServerWebSocketImpl";
   private static final String MESSAGE_TOO_BIG = "max message size";
+  static final String FLUSH_CONSOLIDATION = "flush-consolidation";
+  static final String UTF8_VALIDATOR = "utf8-validator";
+  static final String PROTOCOL_GUARD = "protocol-guard";
 
   private VertxInternals() {}
 
@@ -69,6 +78,70 @@ public final class VertxInternals {
   }
 
   /**
+   * Completes the pipeline of an upgraded socket as {@code /ws} needs it: {@link
+   * #consolidateFlushes}, {@link #validateUtf8} and {@link #guardProtocol}.
+   */
+  public static void install(ServerWebSocket ws, IntConsumer onViolation) {
+    consolidateFlushes(ws);
+    validateUtf8(ws);
+    guardProtocol(ws, onViolation);
+  }
+
+  /**
+   * Fails the connection on a frame that breaks RFC 6455 (or its UTF-8 rule, or the frame size) the
+   * way the RFC says: a close frame with the status Netty's decoder found (1002, 1007 or 1009),
+   * then the end of the TCP connection. Vert.x's own handler would close the channel at once on
+   * such an exception, and when a fragmented message is under way it does so before any close frame
+   * leaves, so the guard takes the exception before Vert.x sees it. {@code onViolation} hears the
+   * close code first, on the socket's event loop.
+   */
+  static void guardProtocol(ServerWebSocket ws, IntConsumer onViolation) {
+    ChannelHandlerContext vertxHandler = context(ws);
+    vertxHandler
+        .pipeline()
+        .addBefore(vertxHandler.name(), PROTOCOL_GUARD, new ProtocolGuard(onViolation));
+  }
+
+  /** Answers the first protocol violation of a connection with its close frame, then closes. */
+  private static final class ProtocolGuard extends ChannelInboundHandlerAdapter {
+    private final IntConsumer onViolation;
+    private boolean failed;
+
+    ProtocolGuard(IntConsumer onViolation) {
+      this.onViolation = onViolation;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (!(cause instanceof CorruptedWebSocketFrameException e)) {
+        ctx.fireExceptionCaught(cause);
+        return;
+      }
+      if (failed) {
+        return;
+      }
+      failed = true;
+      WebSocketCloseStatus status =
+          e.closeStatus() != null ? e.closeStatus() : WebSocketCloseStatus.PROTOCOL_ERROR;
+      onViolation.accept(status.code());
+      // Closed from here, below Vert.x's handler, which would first send a close frame of its own
+      // and wait for the client's answer, which the failed decoder no longer reads.
+      ctx.writeAndFlush(new CloseWebSocketFrame(status.code(), reason(status)))
+          .addListener(f -> ctx.close());
+    }
+
+    private static String reason(WebSocketCloseStatus status) {
+      if (status.code() == WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code()) {
+        return "text is not valid UTF-8";
+      }
+      if (status.code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()) {
+        return "frame over 64 KiB";
+      }
+      return "protocol error";
+    }
+  }
+
+  /**
    * Vert.x flushes every frame written outside a channel read: one syscall per socket per tick.
    * Netty's flush consolidation defers the flush to the end of the event loop's current batch of
    * tasks, so ticks that reach a socket in the same batch leave in one write. Under light load this
@@ -79,7 +152,21 @@ public final class VertxInternals {
     vertxHandler
         .pipeline()
         .addBefore(
-            vertxHandler.name(), "flush-consolidation", new FlushConsolidationHandler(256, true));
+            vertxHandler.name(), FLUSH_CONSOLIDATION, new FlushConsolidationHandler(256, true));
+  }
+
+  /**
+   * Vert.x decodes text messages leniently (invalid UTF-8 becomes U+FFFD), where RFC 6455 requires
+   * failing the connection with 1007. Netty's validator checks every text frame, fragments
+   * included, as it comes off the decoder, and reports a bad one as a {@code
+   * CorruptedWebSocketFrameException} with status 1007 to the socket's exception handler; it does
+   * not close by itself, so the hub closes as for any other violation.
+   */
+  static void validateUtf8(ServerWebSocket ws) {
+    ChannelHandlerContext vertxHandler = context(ws);
+    vertxHandler
+        .pipeline()
+        .addBefore(vertxHandler.name(), UTF8_VALIDATOR, new Utf8FrameValidator(false));
   }
 
   /**

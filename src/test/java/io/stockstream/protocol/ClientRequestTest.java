@@ -222,7 +222,21 @@ class ClientRequestTest {
 
   @ParameterizedTest(name = "since.AAPL = {0}")
   @ValueSource(
-      strings = {"-1", "-0.5", "1.5", "0.1", "1e30", "\"5\"", "null", "true", "[5]", "{\"seq\":5}"})
+      strings = {
+        "-1",
+        "-0.5",
+        "1.5",
+        "0.1",
+        "1e30",
+        "9223372036854775808.0",
+        "12345678901234567.5",
+        "9223372036854775808",
+        "\"5\"",
+        "null",
+        "true",
+        "[5]",
+        "{\"seq\":5}"
+      })
   void aSinceSeqThatIsNotANonNegativeIntegerIsABadRequest(String seq) {
     BadFrame e =
         badFrame(
@@ -230,7 +244,7 @@ class ClientRequestTest {
                 + seq
                 + "}}");
     assertThat(e.code()).isEqualTo("bad_request");
-    assertThat(e).hasMessage("\"since\".aapl must be a non-negative integer");
+    assertThat(e).hasMessage("\"since\".AAPL must be a non-negative integer");
     assertThat(e.ref()).isEqualTo(1);
   }
 

@@ -88,7 +88,7 @@ class HandshakeChecksTest {
   }
 
   @ParameterizedTest(name = "Connection: {0}")
-  @ValueSource(strings = {"keep-alive", "close", ""})
+  @ValueSource(strings = {"keep-alive", "close", "", "noupgrade", "X-Upgrade-Foo", "upgraded"})
   void aConnectionWithoutUpgradeIsMalformed(String connection) {
     MultiMap h = valid().set("Connection", connection);
     assertThat(HandshakeChecks.malformed(HttpMethod.GET, h)).isEqualTo(NO_CONNECTION);
@@ -115,7 +115,8 @@ class HandshakeChecksTest {
         "dGhlIHNhbXBsZSBub25jZQ=!",
         "dGhlIHNhbXBsZSBub25jZQ==dGhl", // data after the padding
         "dGhlIHNhbXBsZSBub25jZQ-_", // the URL alphabet
-        "%%%"
+        "%%%",
+        "dGhlIHNhbXBsZSBub25jZQ" // 16 bytes, but without the padding RFC 6455 keys carry
       })
   void aKeyThatIsNotBase64IsMalformed(String key) {
     MultiMap h = valid().set("Sec-WebSocket-Key", key);
@@ -210,7 +211,8 @@ class HandshakeChecksTest {
     "http://localhost:8080, LOCALHOST:8080",
     "http://127.0.0.1:8080, 127.0.0.1:8080",
     "'http://[::1]:8080', '[::1]:8080'",
-    "'http://[::1]', '[::1]:80'"
+    "'http://[::1]', '[::1]:80'",
+    "http://stock_stream:8080, stock_stream:8080" // a Docker Compose service name
   })
   void theOwnOriginIsAllowedByHost(String origin, String host) {
     assertThat(HandshakeChecks.originAllowed(origin, host, OWN)).isTrue();
@@ -226,7 +228,8 @@ class HandshakeChecksTest {
     "http://example.com, example.com:8080",
     "http://example.com:8080, example.com:8081",
     "http://example.com:1443, example.com:443",
-    "http://example.com:8080, example.com:80"
+    "http://example.com:8080, example.com:80",
+    "http://user@example.com, user@example.com"
   })
   void anotherHostOrPortIsRefused(String origin, String host) {
     assertThat(HandshakeChecks.originAllowed(origin, host, OWN)).isFalse();

@@ -205,30 +205,42 @@ public final class RawWebSocket implements Closeable {
 
   /** Writes one masked frame, as every client frame must be; any opcode, any size. */
   public void sendFrame(boolean fin, int opcode, byte[] payload) throws IOException {
+    sendFrame(fin, 0, opcode, true, payload);
+  }
+
+  /**
+   * Writes one frame exactly as given, including what RFC 6455 forbids a client: reserved bits
+   * ({@code rsv}, 0 to 7), reserved opcodes, or no mask.
+   */
+  public void sendFrame(boolean fin, int rsv, int opcode, boolean masked, byte[] payload)
+      throws IOException {
     ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);
-    f.write((fin ? 0x80 : 0) | (opcode & 0x0F));
+    f.write((fin ? 0x80 : 0) | (rsv & 0x07) << 4 | (opcode & 0x0F));
+    int maskBit = masked ? 0x80 : 0;
     int n = payload.length;
     if (n < 126) {
-      f.write(0x80 | n);
+      f.write(maskBit | n);
     } else if (n <= 0xFFFF) {
-      f.write(0x80 | 126);
+      f.write(maskBit | 126);
       f.write(n >> 8);
       f.write(n);
     } else {
-      f.write(0x80 | 127);
+      f.write(maskBit | 127);
       long ln = n;
       for (int shift = 56; shift >= 0; shift -= 8) {
         f.write((int) (ln >> shift));
       }
     }
     byte[] mask = new byte[4];
-    ThreadLocalRandom.current().nextBytes(mask);
-    f.write(mask, 0, 4);
-    byte[] masked = new byte[n];
-    for (int i = 0; i < n; i++) {
-      masked[i] = (byte) (payload[i] ^ mask[i & 3]);
+    if (masked) {
+      ThreadLocalRandom.current().nextBytes(mask);
+      f.write(mask, 0, 4);
     }
-    f.write(masked, 0, n);
+    byte[] body = new byte[n];
+    for (int i = 0; i < n; i++) {
+      body[i] = (byte) (payload[i] ^ mask[i & 3]);
+    }
+    f.write(body, 0, n);
     out.write(f.toByteArray());
     out.flush();
   }
