@@ -6,6 +6,7 @@ import io.stockstream.market.Universe;
 import io.stockstream.protocol.Symbols;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -253,7 +254,13 @@ public final class ConfigLoader {
   }
 
   private static Path readable(Setting s, String file) {
-    Path p = Path.of(file);
+    Path p;
+    try {
+      p = Path.of(file);
+    } catch (InvalidPathException e) {
+      // A name the file system cannot hold (a NUL) is as unreadable as a missing file.
+      throw ConfigException.of(s, "cannot read " + file);
+    }
     if (!Files.isReadable(p)) {
       throw ConfigException.of(s, "cannot read " + file);
     }

@@ -29,7 +29,16 @@ public final class TokenAuth {
 
   /** Succeeds with the token's user; fails when the token is missing, invalid or expired. */
   public Future<User> authenticate(HttpServerRequest request) {
-    String token = tokenOf(request);
+    String header = request.getHeader("Authorization");
+    // The query is only read without a Bearer header: a query that does not decode is then moot.
+    return verify(tokenOf(header, isBearer(header) ? null : request.getParam("access_token")));
+  }
+
+  /**
+   * Succeeds with the user of a raw token (null: none was sent); every problem with it is a failed
+   * future, never a thrown exception.
+   */
+  public Future<User> verify(String token) {
     if (token == null) {
       return Future.failedFuture("missing token");
     }
@@ -48,13 +57,19 @@ public final class TokenAuth {
     return new HttpError(401, "unauthorized", "a valid bearer token or access_token is required");
   }
 
-  private static String tokenOf(HttpServerRequest request) {
-    String header = request.getHeader("Authorization");
-    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+  /**
+   * The token of a request given its Authorization header and {@code access_token} parameter (each
+   * null when absent), or null when neither carries one; a Bearer header wins.
+   */
+  public static String tokenOf(String header, String query) {
+    if (isBearer(header)) {
       String token = header.substring(7).trim();
       return token.isEmpty() ? null : token;
     }
-    String query = request.getParam("access_token");
     return query == null || query.isBlank() ? null : query;
+  }
+
+  private static boolean isBearer(String header) {
+    return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7);
   }
 }

@@ -6,7 +6,6 @@ import io.stockstream.market.SymbolSpec;
 import io.stockstream.metrics.Meters;
 import io.stockstream.metrics.WireComparison;
 import io.stockstream.protocol.ProtocolJson;
-import io.stockstream.protocol.Symbols;
 import io.stockstream.protocol.Tick;
 import io.stockstream.protocol.TickEvent;
 import io.vertx.core.MultiMap;
@@ -16,7 +15,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,8 +53,8 @@ public final class QuoteApi {
   /** {@code GET /api/quotes/{symbol}[?since=seq]}. */
   public void quote(RoutingContext ctx) {
     meters.quoteRequest();
-    String symbol = symbol(ctx.pathParam("symbol"));
-    Long since = since(param(ctx, "since"));
+    String symbol = QuoteQuery.symbol(ctx.pathParam("symbol"));
+    Long since = QuoteQuery.since(param(ctx, "since"));
     int i = market.indexOf(symbol);
     if (i < 0) {
       throw HttpError.unknownSymbol("unknown symbol: " + symbol);
@@ -74,19 +72,7 @@ public final class QuoteApi {
   /** {@code GET /api/quotes?symbols=AAPL,MSFT}. */
   public void quotes(RoutingContext ctx) {
     meters.quoteRequest();
-    String param = param(ctx, "symbols");
-    if (param == null || param.isBlank()) {
-      throw HttpError.badRequest("query parameter symbols is required, e.g. ?symbols=AAPL,MSFT");
-    }
-    Set<String> symbols;
-    try {
-      symbols = new LinkedHashSet<>(Symbols.parseList(param));
-    } catch (Symbols.Malformed e) {
-      throw HttpError.badRequest("symbols: " + e.getMessage());
-    }
-    if (symbols.size() > maxSymbols) {
-      throw HttpError.badRequest("symbols must name 1 to " + maxSymbols + " symbols");
-    }
+    Set<String> symbols = QuoteQuery.symbols(param(ctx, "symbols"), maxSymbols);
     List<String> unknown = symbols.stream().filter(s -> market.indexOf(s) < 0).toList();
     if (!unknown.isEmpty()) {
       throw HttpError.unknownSymbol("unknown symbols: " + String.join(",", unknown));
@@ -107,14 +93,6 @@ public final class QuoteApi {
             wire.snapshot(meters.fanoutPercentileMs(0.50), meters.fanoutPercentileMs(0.99))));
   }
 
-  private static String symbol(String raw) {
-    try {
-      return Symbols.normalize(raw);
-    } catch (Symbols.Malformed e) {
-      throw HttpError.badRequest(e.getMessage());
-    }
-  }
-
   private TickEvent latest(int index) {
     TickEvent latest = market.latest(index);
     if (latest == null) {
@@ -130,21 +108,6 @@ public final class QuoteApi {
     } catch (IllegalArgumentException e) {
       throw HttpError.badRequest("the query string is not validly percent-encoded");
     }
-  }
-
-  private static Long since(String param) {
-    if (param == null) {
-      return null;
-    }
-    try {
-      long since = Long.parseLong(param.trim());
-      if (since >= 0) {
-        return since;
-      }
-    } catch (NumberFormatException e) {
-      // falls through to the error below
-    }
-    throw HttpError.badRequest("since must be a non-negative integer seq, got '" + param + "'");
   }
 
   private static void json(RoutingContext ctx, Buffer body) {
