@@ -53,6 +53,9 @@ final class HandshakeGate implements Handler<HttpServerRequest> {
       return;
     }
     String malformed = HandshakeChecks.malformed(req.method(), req.headers());
+    if (malformed == null && !queryDecodes(req)) {
+      malformed = "the query string is not validly percent-encoded";
+    }
     if (malformed != null) {
       if (malformed.equals(HandshakeChecks.VERSION_13)) {
         req.response().putHeader("Sec-WebSocket-Version", "13");
@@ -108,6 +111,18 @@ final class HandshakeGate implements Handler<HttpServerRequest> {
                     HttpError.badRequest("WebSocket handshake failed: " + e.getMessage()));
               }
             });
+  }
+
+  /**
+   * Decodes the query once, so that reading {@code symbols} or {@code access_token} cannot throw.
+   */
+  private static boolean queryDecodes(HttpServerRequest req) {
+    try {
+      req.params();
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private void reject(HttpServerRequest req, Handshake outcome, HttpError error) {

@@ -305,6 +305,33 @@ class HandshakeTest {
   }
 
   @Test
+  void queryThatIsNotPercentEncodedGets400Json(Vertx vertx, VertxTestContext ctx) {
+    TestNode.start(vertx, java.util.Map.of("STOCKSTREAM_AUTH_JWT_SECRET", "0123456789abcdef"))
+        .compose(
+            node -> {
+              RequestOptions options =
+                  new RequestOptions()
+                      .setMethod(HttpMethod.GET)
+                      .setHost("127.0.0.1")
+                      .setPort(node.port())
+                      .setURI("/ws?symbols=%ZZ&access_token=%");
+              upgradeHeaders().forEach(options::putHeader);
+              return Http.request(vertx, options)
+                  .compose(
+                      r -> {
+                        ctx.verify(
+                            () -> {
+                              assertBadRequest(r);
+                              assertThat(node.metric(handshakes("rejected_bad_request")))
+                                  .isEqualTo(1.0);
+                            });
+                        return Future.succeededFuture();
+                      });
+            })
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
   void missingKeyGets400Json(Vertx vertx, VertxTestContext ctx) {
     Map<String, String> headers = upgradeHeaders();
     headers.remove("Sec-WebSocket-Key");
