@@ -2,7 +2,6 @@ package io.stockstream.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -196,8 +195,7 @@ class KubernetesManifestsTest {
 
   @Test
   void kustomizeRendersTheBaseIntoTheSameTypedObjects() throws Exception {
-    assumeTrue(
-        ExternalTool.find("kubectl").isPresent(), "kubectl is not installed: render not checked");
+    ExternalTool.optional("kubectl", "the render of k8s/ is not checked");
     Command render = Command.run(Command.KUSTOMIZE, Duration.ofMinutes(2));
     assertThat(render.exitCode()).as("%s", render).isZero();
     List<HasMetadata> rendered = Manifests.parse(render.stdout(), Command.KUSTOMIZE);

@@ -60,9 +60,26 @@ class PrometheusIT {
   private String instance;
   private long poller;
 
+  /**
+   * Starts everything; whatever started before a step failed is stopped again at once, so that a
+   * failed start leaks neither the jar nor Prometheus, whether or not {@code @AfterAll} runs.
+   */
   @BeforeAll
   void startTheServiceClientsAndPrometheus(@TempDir Path dir) throws Exception {
     Path binary = ExternalTool.require("prometheus", "prometheus");
+    try {
+      start(binary, dir);
+    } catch (Throwable e) {
+      try {
+        stopEverything();
+      } catch (Throwable stop) {
+        e.addSuppressed(stop);
+      }
+      throw e;
+    }
+  }
+
+  private void start(Path binary, Path dir) throws Exception {
     vertx = Vertx.vertx();
     context = vertx.getOrCreateContext();
     service =
@@ -114,20 +131,63 @@ class PrometheusIT {
     onVertx(() -> prometheus.ready(vertx, DEADLINE_MS));
   }
 
+  /**
+   * Stops what is running, each step even when an earlier one threw (the first failure is thrown,
+   * the others suppressed in it); running twice is harmless.
+   */
   @AfterAll
   void stopEverything() throws Exception {
-    if (vertx != null) {
-      vertx.cancelTimer(poller);
+    Vertx v = vertx;
+    PrometheusServer p = prometheus;
+    ServiceProcess s = service;
+    vertx = null;
+    prometheus = null;
+    service = null;
+    Throwable failure = null;
+    if (v != null) {
+      failure = guarded(failure, () -> v.cancelTimer(poller));
     }
-    if (prometheus != null) {
-      prometheus.close();
+    if (p != null) {
+      failure = guarded(failure, p::close);
     }
-    if (service != null) {
-      service.terminate();
-      service.waitForExit(Duration.ofSeconds(15));
+    if (s != null) {
+      failure =
+          guarded(
+              failure,
+              () -> {
+                try {
+                  s.terminate();
+                  s.waitForExit(Duration.ofSeconds(15));
+                } finally {
+                  s.close();
+                }
+              });
     }
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    if (v != null) {
+      failure = guarded(failure, () -> v.close().await(10, TimeUnit.SECONDS));
+    }
+    if (failure instanceof Exception e) {
+      throw e;
+    } else if (failure instanceof Error e) {
+      throw e;
+    }
+  }
+
+  /** A step of {@link #stopEverything}. */
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private static Throwable guarded(Throwable first, Step step) {
+    try {
+      step.run();
+      return first;
+    } catch (Throwable e) {
+      if (first == null) {
+        return e;
+      }
+      first.addSuppressed(e);
+      return first;
     }
   }
 

@@ -6,8 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A program run to its end in the project's directory, with a deadline: its exit code, its standard
@@ -28,6 +32,9 @@ public record Command(List<String> command, int exitCode, String stdout, String 
   public static final String TEST_RULES =
       "promtool test rules prometheus/tests/stockstream-rules.test.yml";
 
+  /** How long a timed-out command's processes get to end on SIGTERM before SIGKILL. */
+  static final Duration GRACE = Duration.ofSeconds(5);
+
   public static final List<String> DOCUMENTED =
       List.of(LINT_INSTALL, LINT_DOCKERFILE, KUSTOMIZE, CHECK_CONFIG, CHECK_RULES, TEST_RULES);
 
@@ -47,7 +54,7 @@ public record Command(List<String> command, int exitCode, String stdout, String 
               .redirectError(err)
               .start();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
+        killTree(p.toHandle(), GRACE);
         throw new IllegalStateException(
             String.join(" ", command)
                 + ": still running after "
@@ -60,6 +67,37 @@ public record Command(List<String> command, int exitCode, String stdout, String 
     } finally {
       Files.deleteIfExists(out.toPath());
       Files.deleteIfExists(err.toPath());
+    }
+  }
+
+  /**
+   * Ends {@code root} and every process under it (npm's node children, a shell's background jobs):
+   * SIGTERM to all, then SIGKILL to those still alive after {@code grace}. The descendants are
+   * listed before anything is killed, since an orphan is no longer anyone's descendant.
+   */
+  static void killTree(ProcessHandle root, Duration grace) throws InterruptedException {
+    List<ProcessHandle> tree = new ArrayList<>(root.descendants().toList());
+    tree.add(root);
+    tree.forEach(ProcessHandle::destroy);
+    if (!exited(tree, grace)) {
+      tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+      if (!exited(tree, grace)) {
+        throw new IllegalStateException("survived SIGKILL: " + tree);
+      }
+    }
+  }
+
+  private static boolean exited(List<ProcessHandle> tree, Duration within)
+      throws InterruptedException {
+    try {
+      CompletableFuture.allOf(
+              tree.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
+          .get(within.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e);
     }
   }
 

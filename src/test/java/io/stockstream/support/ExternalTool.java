@@ -10,9 +10,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Finds a real program a test needs (Chromium, Prometheus, ...): when it is missing the test is
- * skipped with a plain reason on a developer's machine, and fails under {@code CI=true}, where
- * {@code .ci/run} must have installed it.
+ * Finds a real program a test needs (Chromium, Prometheus, ...): when a required one is missing the
+ * test is skipped with a plain reason on a developer's machine, and fails under {@code CI=true},
+ * where {@code .ci/run} must have installed it; an optional one (kubectl) only ever skips.
  */
 public final class ExternalTool {
 
@@ -37,6 +37,21 @@ public final class ExternalTool {
     if (underCi()) {
       fail("required under CI=true: " + reason);
     }
+    System.err.println("SKIPPED: " + reason);
+    Assumptions.abort("skipped: " + reason);
+    throw new AssertionError("unreachable");
+  }
+
+  /**
+   * The path of the executable {@code name}, which {@code .ci/run} does not install, or skips the
+   * calling test with a plain reason, under CI too: for checks that run only where the tool is.
+   */
+  public static Path optional(String name, String unchecked, Path... elsewhere) {
+    Optional<Path> found = find(name, elsewhere);
+    if (found.isPresent()) {
+      return found.get();
+    }
+    String reason = name + " is not installed (optional, even under CI): " + unchecked;
     System.err.println("SKIPPED: " + reason);
     Assumptions.abort("skipped: " + reason);
     throw new AssertionError("unreachable");

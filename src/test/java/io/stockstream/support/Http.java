@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import java.util.concurrent.TimeUnit;
 
 /** A plain HTTP client for tests: one request, the whole response. */
 public final class Http {
@@ -26,6 +27,9 @@ public final class Http {
     }
   }
 
+  /** How long a request may wait to connect, or for a byte of the response, or in all. */
+  public static final long TIMEOUT_MS = 10_000;
+
   private Http() {}
 
   public static Future<Response> get(Vertx vertx, int port, String uri) {
@@ -38,12 +42,25 @@ public final class Http {
             .setURI(uri));
   }
 
+  /**
+   * Sends the request and reads the whole response; a server that does not answer fails it after
+   * {@link #TIMEOUT_MS} (connect, idle, and overall), unless the options set shorter timeouts.
+   */
   public static Future<Response> request(Vertx vertx, RequestOptions options) {
+    RequestOptions bounded = new RequestOptions(options);
+    if (bounded.getConnectTimeout() <= 0) {
+      bounded.setConnectTimeout(TIMEOUT_MS);
+    }
+    if (bounded.getIdleTimeout() <= 0) {
+      bounded.setIdleTimeout(TIMEOUT_MS);
+    }
     HttpClient client = vertx.createHttpClient();
     return client
-        .request(options)
+        .request(bounded)
         .compose(req -> req.send())
         .compose(resp -> resp.body().map(body -> new Response(resp, body)))
+        // A server that trickles bytes never goes idle: the whole exchange has a deadline too.
+        .timeout(3 * TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .eventually(client::close);
   }
 }

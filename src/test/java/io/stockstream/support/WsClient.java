@@ -17,7 +17,10 @@ import java.util.function.Predicate;
 
 /**
  * A real WebSocket client for tests: keeps every frame it receives and lets a test wait for the
- * next frame that matches, with a deadline instead of sleeps.
+ * next frame that matches, with a deadline instead of sleeps. Frames arrive on the socket's event
+ * loop while a test may call {@link #next} or {@link #received} from another thread, so the three
+ * lists are touched only under one lock, and each frame goes to exactly one waiter or stays
+ * unconsumed.
  */
 public final class WsClient {
 
@@ -26,6 +29,7 @@ public final class WsClient {
   // Vert.x closes a client that becomes unreachable: hold it as long as its socket.
   private final WebSocketClient client;
   private final WebSocket ws;
+  private final Object lock = new Object();
   private final List<JsonObject> all = new ArrayList<>();
   private final List<JsonObject> unconsumed = new ArrayList<>();
   private final List<Waiter> waiters = new ArrayList<>();
@@ -66,30 +70,50 @@ public final class WsClient {
 
   private void onText(String text) {
     JsonObject frame = new JsonObject(text);
-    all.add(frame);
-    for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-      Waiter w = it.next();
-      if (w.match.test(frame)) {
-        it.remove();
-        w.promise.complete(frame);
-        return;
+    Waiter taker = null;
+    synchronized (lock) {
+      all.add(frame);
+      for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+        Waiter w = it.next();
+        if (w.match.test(frame)) {
+          it.remove();
+          taker = w;
+          break;
+        }
+      }
+      if (taker == null) {
+        unconsumed.add(frame);
       }
     }
-    unconsumed.add(frame);
+    // Outside the lock: the waiter's callbacks may call next() or received() again.
+    if (taker != null) {
+      taker.promise.complete(frame);
+    }
   }
 
   /** The next frame matching {@code match} that no earlier call took; fails after a deadline. */
   public Future<JsonObject> next(Predicate<JsonObject> match) {
-    for (Iterator<JsonObject> it = unconsumed.iterator(); it.hasNext(); ) {
-      JsonObject f = it.next();
-      if (match.test(f)) {
-        it.remove();
-        return Future.succeededFuture(f);
+    Waiter w = new Waiter(match, Promise.promise());
+    synchronized (lock) {
+      for (Iterator<JsonObject> it = unconsumed.iterator(); it.hasNext(); ) {
+        JsonObject f = it.next();
+        if (match.test(f)) {
+          it.remove();
+          return Future.succeededFuture(f);
+        }
       }
+      waiters.add(w);
     }
-    Promise<JsonObject> p = Promise.promise();
-    waiters.add(new Waiter(match, p));
-    return p.future().timeout(TIMEOUT_S, TimeUnit.SECONDS);
+    return w.promise
+        .future()
+        .timeout(TIMEOUT_S, TimeUnit.SECONDS)
+        .onFailure(
+            e -> {
+              // A waiter that gave up must not take a later frame from the next call.
+              synchronized (lock) {
+                waiters.removeIf(x -> x == w);
+              }
+            });
   }
 
   public Future<JsonObject> next(String type) {
@@ -103,7 +127,9 @@ public final class WsClient {
 
   /** Every frame received so far, in order. */
   public List<JsonObject> received() {
-    return List.copyOf(all);
+    synchronized (lock) {
+      return List.copyOf(all);
+    }
   }
 
   public Future<Void> send(JsonObject frame) {
