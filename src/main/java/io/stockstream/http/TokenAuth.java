@@ -17,6 +17,9 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class TokenAuth {
 
+  /** Longer than any real token: refused unread, whatever it carries, before any decoding. */
+  public static final int MAX_TOKEN_CHARS = 8 * 1024;
+
   private final JWTAuth jwt;
 
   public TokenAuth(Vertx vertx, String secret) {
@@ -51,10 +54,13 @@ public final class TokenAuth {
   private static String tokenOf(HttpServerRequest request) {
     String header = request.getHeader("Authorization");
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      String token = header.substring(7).trim();
-      return token.isEmpty() ? null : token;
+      return usable(header.substring(7).trim());
     }
     String query = request.getParam("access_token");
-    return query == null || query.isBlank() ? null : query;
+    return query == null ? null : usable(query);
+  }
+
+  private static String usable(String token) {
+    return token.isBlank() || token.length() > MAX_TOKEN_CHARS ? null : token;
   }
 }
