@@ -17,6 +17,9 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class TokenAuth {
 
+  /** Longer than any real token: refused unread, whatever it carries, before any decoding. */
+  public static final int MAX_TOKEN_CHARS = 8 * 1024;
+
   private final JWTAuth jwt;
 
   public TokenAuth(Vertx vertx, String secret) {
@@ -59,14 +62,17 @@ public final class TokenAuth {
 
   /**
    * The token of a request given its Authorization header and {@code access_token} parameter (each
-   * null when absent), or null when neither carries one; a Bearer header wins.
+   * null when absent), or null when neither carries a usable one; a Bearer header wins.
    */
   public static String tokenOf(String header, String query) {
     if (isBearer(header)) {
-      String token = header.substring(7).trim();
-      return token.isEmpty() ? null : token;
+      return usable(header.substring(7).trim());
     }
-    return query == null || query.isBlank() ? null : query;
+    return query == null ? null : usable(query);
+  }
+
+  private static String usable(String token) {
+    return token.isBlank() || token.length() > MAX_TOKEN_CHARS ? null : token;
   }
 
   private static boolean isBearer(String header) {

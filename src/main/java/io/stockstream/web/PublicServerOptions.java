@@ -11,11 +11,22 @@ import io.vertx.core.net.SelfSignedCertificate;
 /** The options of the public port's server: its WebSocket limits and its TLS, if any. */
 public final class PublicServerOptions {
 
+  /**
+   * Room for one 100 KiB token, as a header or in the query, on top of Vert.x's limits on the
+   * request line and the headers: such a token still reaches TokenAuth and gets the contract's 401
+   * JSON instead of a bare 414 or 431. Longer request heads still get those.
+   */
+  static final int TOKEN_ROOM_BYTES = 100 * 1024;
+
   private PublicServerOptions() {}
 
   public static Future<HttpServerOptions> of(Vertx vertx, Config config) {
     HttpServerOptions options =
-        WebSocketOptions.applyTo(new HttpServerOptions()).setTcpNoDelay(true);
+        WebSocketOptions.applyTo(new HttpServerOptions())
+            .setTcpNoDelay(true)
+            .setMaxInitialLineLength(
+                HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH + TOKEN_ROOM_BYTES)
+            .setMaxHeaderSize(HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + TOKEN_ROOM_BYTES);
     if (config.tls() instanceof Config.Tls.Pem pem) {
       PemKeyCertOptions keyCert =
           new PemKeyCertOptions()
