@@ -5,11 +5,16 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrameType;
@@ -24,9 +29,10 @@ import java.util.function.IntConsumer;
  * instead of silently losing a behaviour. Each behaviour has a canary test ({@code
  * VertxInternalsCanaryTest}).
  *
- * <p>The service relies on four: writing one encoded text frame to many sockets without a copy
+ * <p>The service relies on them for writing one encoded text frame to many sockets without a copy
  * (Vert.x's public API only makes text frames from a {@code String}, encoded again per socket);
- * reaching the socket's Netty pipeline, to consolidate flushes and to drop a stuck connection; and
+ * reaching the socket's Netty pipeline, to consolidate flushes, to check and guard the frames a
+ * client sends (and fold the empty fragments Vert.x would lose) and to drop a stuck connection; and
  * telling an over-long fragmented message from other errors, which Vert.x reports only as an {@code
  * IllegalStateException} whose message says so. The pipeline is only reachable from a socket that
  * came from the server's own request, not from vertx-web's wrapper, hence {@code /ws} is routed
@@ -37,6 +43,7 @@ public final class VertxInternals {
   private static final String SERVER_WEBSOCKET_IMPL = "io.vertx.core.http.impl.ServerWebSocketImpl";
   private static final String MESSAGE_TOO_BIG = "max message size";
   static final String FLUSH_CONSOLIDATION = "flush-consolidation";
+  static final String EMPTY_FRAGMENTS = "empty-fragments";
   static final String UTF8_VALIDATOR = "utf8-validator";
   static final String PROTOCOL_GUARD = "protocol-guard";
 
@@ -79,10 +86,12 @@ public final class VertxInternals {
 
   /**
    * Completes the pipeline of an upgraded socket as {@code /ws} needs it: {@link
-   * #consolidateFlushes}, {@link #validateUtf8} and {@link #guardProtocol}.
+   * #consolidateFlushes}, {@link #foldEmptyFragments}, {@link #validateUtf8} and {@link
+   * #guardProtocol}, in that order between Netty's decoder and Vert.x's handler.
    */
   public static void install(ServerWebSocket ws, IntConsumer onViolation) {
     consolidateFlushes(ws);
+    foldEmptyFragments(ws);
     validateUtf8(ws);
     guardProtocol(ws, onViolation);
   }
@@ -102,13 +111,27 @@ public final class VertxInternals {
         .addBefore(vertxHandler.name(), PROTOCOL_GUARD, new ProtocolGuard(onViolation));
   }
 
-  /** Answers the first protocol violation of a connection with its close frame, then closes. */
+  /**
+   * Answers the first protocol violation of a connection with its close frame, then closes; and, as
+   * RFC 6455 says of a failed connection, processes nothing the peer sends after it.
+   */
   private static final class ProtocolGuard extends ChannelInboundHandlerAdapter {
     private final IntConsumer onViolation;
     private boolean failed;
 
     ProtocolGuard(IntConsumer onViolation) {
       this.onViolation = onViolation;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (failed) {
+        // The UTF-8 validator stops checking once it has failed, so the rest of a bad message
+        // would otherwise reach Vert.x, which would deliver it as lenient text.
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      ctx.fireChannelRead(msg);
     }
 
     @Override
@@ -153,6 +176,54 @@ public final class VertxInternals {
         .pipeline()
         .addBefore(
             vertxHandler.name(), FLUSH_CONSOLIDATION, new FlushConsolidationHandler(256, true));
+  }
+
+  /**
+   * Vert.x's message aggregator ignores continuation frames while the message so far is empty, so a
+   * fragmented message whose first fragment is empty never reaches the message handler (Autobahn
+   * 6.1.2, 6.1.3). Empty leading fragments are folded into the next frame, which then starts the
+   * message with their type; an empty final continuation ends it as an empty message.
+   */
+  static void foldEmptyFragments(ServerWebSocket ws) {
+    ChannelHandlerContext vertxHandler = context(ws);
+    vertxHandler
+        .pipeline()
+        .addBefore(vertxHandler.name(), EMPTY_FRAGMENTS, new EmptyFragmentFolder());
+  }
+
+  /** Holds back empty non-final data frames until a fragment with bytes, or the last, comes. */
+  private static final class EmptyFragmentFolder extends ChannelInboundHandlerAdapter {
+    private boolean holding;
+    private boolean heldText;
+    private int heldRsv;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if ((msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame)
+          && !((WebSocketFrame) msg).isFinalFragment()
+          && !((WebSocketFrame) msg).content().isReadable()) {
+        WebSocketFrame start = (WebSocketFrame) msg;
+        holding = true;
+        heldText = start instanceof TextWebSocketFrame;
+        heldRsv = start.rsv();
+        start.release();
+        return;
+      }
+      if (holding && msg instanceof ContinuationWebSocketFrame next) {
+        if (!next.isFinalFragment() && !next.content().isReadable()) {
+          next.release();
+          return;
+        }
+        holding = false;
+        // The new frame takes over the continuation's bytes, and with them its reference.
+        ctx.fireChannelRead(
+            heldText
+                ? new TextWebSocketFrame(next.isFinalFragment(), heldRsv, next.content())
+                : new BinaryWebSocketFrame(next.isFinalFragment(), heldRsv, next.content()));
+        return;
+      }
+      ctx.fireChannelRead(msg);
+    }
   }
 
   /**

@@ -147,6 +147,42 @@ class ProtocolViolationTest {
   }
 
   @Test
+  void aFragmentedMessageWhoseFirstFragmentsAreEmptyIsAnswered() throws Exception {
+    try (RawWebSocket raw = RawWebSocket.connect(node.port(), "/ws")) {
+      raw.readUntil(f -> f.opcode() == RawWebSocket.TEXT, WITHIN);
+      raw.sendFrame(false, RawWebSocket.TEXT, new byte[0]);
+      raw.sendFrame(false, RawWebSocket.CONTINUATION, new byte[0]);
+      raw.sendFrame(false, RawWebSocket.CONTINUATION, json("{\"op\":\"ping\","));
+      raw.sendFrame(true, RawWebSocket.CONTINUATION, json("\"ref\":\"after empty\"}"));
+      RawWebSocket.Frame pong =
+          raw.readUntil(f -> f.isClose() || f.text().contains("pong"), WITHIN);
+      assertThat(pong.isClose()).as(pong.toString()).isFalse();
+      assertThat(new JsonObject(pong.text()).getString("ref")).isEqualTo("after empty");
+
+      // Only empty fragments make an empty message: not JSON, so a bad_request error.
+      raw.sendFrame(false, RawWebSocket.TEXT, new byte[0]);
+      raw.sendFrame(true, RawWebSocket.CONTINUATION, new byte[0]);
+      RawWebSocket.Frame error =
+          raw.readUntil(f -> f.isClose() || f.text().contains("\"error\""), WITHIN);
+      assertThat(error.isClose()).as(error.toString()).isFalse();
+      assertThat(new JsonObject(error.text()).getString("code")).isEqualTo("bad_request");
+    }
+  }
+
+  @Test
+  void nothingAfterInvalidUtf8IsAnsweredEvenWhenTheMessageGoesOn() throws Exception {
+    try (RawWebSocket raw = RawWebSocket.connect(node.port(), "/ws")) {
+      raw.readUntil(f -> f.opcode() == RawWebSocket.TEXT, WITHIN);
+      raw.sendFrame(false, RawWebSocket.TEXT, json("{\"op\":\"ping\",\"ref\":\""));
+      raw.sendFrame(false, RawWebSocket.CONTINUATION, bytes(0xED, 0xA0, 0x80));
+      raw.sendFrame(true, RawWebSocket.CONTINUATION, json("\"}"));
+      RawWebSocket.Frame close = raw.readUntilClose(WITHIN);
+      assertThat(close.closeCode()).isEqualTo(1007);
+      assertThat(raw.received()).noneMatch(f -> f.text().contains("pong"));
+    }
+  }
+
+  @Test
   void theObserverMissedNoTickWhileOthersMisbehaved() throws Exception {
     // Runs after or between the others; it also misbehaves once itself to be order-independent.
     assertClosedWith(1002, raw -> raw.sendFrame(true, RawWebSocket.CONTINUATION, new byte[0]));
