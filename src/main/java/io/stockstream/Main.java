@@ -105,8 +105,9 @@ public final class Main {
 
   /** Drains the node, if it got as far as starting, closes Vert.x and exits 0. */
   private static void shutdown(Vertx vertx, Node node) {
-    log.info("shutting down: draining connections");
+    // Not ready first, then the log line: whoever reads the line may rely on it.
     Future<Void> drained = node == null ? Future.succeededFuture() : node.drain();
+    log.info("shutting down: draining connections");
     drained.onComplete(
         ar -> {
           if (ar.failed()) {

@@ -34,6 +34,11 @@ final class StreamHub implements Sweeper.Actions {
 
   private static final Logger log = LoggerFactory.getLogger(StreamHub.class);
 
+  /** Reads a client's text frame: {@code ClientRequest::parse}, passed in by the endpoint. */
+  interface Parser {
+    ClientRequest parse(String text) throws ClientRequest.BadFrame;
+  }
+
   private final Vertx vertx;
   private final Config config;
   private final MarketData market;
@@ -41,6 +46,7 @@ final class StreamHub implements Sweeper.Actions {
   private final Meters meters;
   private final TickRouter router;
   private final Sweeper sweeper;
+  private final Parser parser;
   private final Set<Connection> connections = new LinkedHashSet<>();
   private final long closeGraceMs;
 
@@ -51,8 +57,10 @@ final class StreamHub implements Sweeper.Actions {
       SubscriptionCounts counts,
       ConnectionSlots slots,
       Meters meters,
-      WireComparison wire) {
+      WireComparison wire,
+      Parser parser) {
     this.vertx = vertx;
+    this.parser = parser;
     this.config = config;
     this.market = market;
     this.slots = slots;
@@ -99,17 +107,20 @@ final class StreamHub implements Sweeper.Actions {
     VertxInternals.install(ws, code -> onViolation(c, code));
     ws.setWriteQueueMaxSize(config.writeQueueBytes());
     ws.frameHandler(f -> c.heard(System.nanoTime()));
-    ws.textMessageHandler(text -> onText(c, text));
+    ws.textMessageHandler(text -> answer(c, () -> onText(c, text)));
     ws.binaryMessageHandler(
-        b -> {
-          if (admit(c)) {
-            error(
+        b ->
+            answer(
                 c,
-                "bad_request",
-                "binary frames are not supported: send JSON text",
-                ProtocolJson.NO_REF);
-          }
-        });
+                () -> {
+                  if (admit(c)) {
+                    error(
+                        c,
+                        "bad_request",
+                        "binary frames are not supported: send JSON text",
+                        ProtocolJson.NO_REF);
+                  }
+                }));
     ws.drainHandler(v -> router.flush(c));
     ws.exceptionHandler(t -> onException(c, t));
     ws.closeHandler(v -> onClosed(c));
@@ -188,6 +199,20 @@ final class StreamHub implements Sweeper.Actions {
 
   // ---- client frames --------------------------------------------------------------------------
 
+  /**
+   * Answers one client frame. Vert.x would only log a handler's exception and leave the connection
+   * open in whatever state the failure left it; a bug met while answering closes that one
+   * connection with 1011, and the loop's other connections never notice.
+   */
+  private void answer(Connection c, Runnable answer) {
+    try {
+      answer.run();
+    } catch (RuntimeException e) {
+      log.error("connection {}: internal error answering a frame", c.id, e);
+      close(c, 1011, "internal error", Disconnect.ERROR);
+    }
+  }
+
   private boolean admit(Connection c) {
     if (c.rateLimit.allow(System.nanoTime())) {
       return true;
@@ -210,7 +235,7 @@ final class StreamHub implements Sweeper.Actions {
     }
     ClientRequest request;
     try {
-      request = ClientRequest.parse(text);
+      request = parser.parse(text);
     } catch (ClientRequest.BadFrame e) {
       error(c, e.code(), e.getMessage(), e.ref());
       return;

@@ -7,6 +7,7 @@ import io.stockstream.market.MarketData;
 import io.stockstream.metrics.Meters;
 import io.stockstream.metrics.WireComparison;
 import io.stockstream.protocol.Addresses;
+import io.stockstream.protocol.ClientRequest;
 import io.stockstream.protocol.MarketEvent;
 import io.stockstream.protocol.PresenceEvent;
 import io.stockstream.protocol.TickEvent;
@@ -43,7 +44,8 @@ public final class WebSocketEndpoint {
             shared.counts(),
             shared.slots(),
             shared.meters(),
-            shared.wire());
+            shared.wire(),
+            ClientRequest::parse);
     this.gate =
         new HandshakeGate(
             shared.config(), shared.lifecycle(), shared.slots(), auth, shared.meters(), hub);
