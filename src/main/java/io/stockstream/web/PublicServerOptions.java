@@ -5,6 +5,7 @@ import io.stockstream.stream.WebSocketOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.SelfSignedCertificate;
 
@@ -32,14 +33,18 @@ public final class PublicServerOptions {
           new PemKeyCertOptions()
               .setCertPath(pem.cert().toString())
               .setKeyPath(pem.key().toString());
-      return Future.succeededFuture(options.setSsl(true).setKeyCertOptions(keyCert));
+      return Future.succeededFuture(tls(options, keyCert));
     }
     if (config.tls() instanceof Config.Tls.SelfSigned) {
       // Generating the key pair and writing its temporary files blocks: not on an event loop.
       return vertx
           .executeBlocking(() -> SelfSignedCertificate.create("localhost"))
-          .map(cert -> options.setSsl(true).setKeyCertOptions(cert.keyCertOptions()));
+          .map(cert -> tls(options, cert.keyCertOptions()));
     }
     return Future.succeededFuture(options);
+  }
+
+  private static HttpServerOptions tls(HttpServerOptions options, KeyCertOptions keyCert) {
+    return TlsProfile.applyTo(options.setSsl(true).setKeyCertOptions(keyCert));
   }
 }
