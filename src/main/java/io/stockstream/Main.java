@@ -22,6 +22,7 @@ import io.stockstream.stream.PresenceVerticle;
 import io.stockstream.stream.SubscriptionCounts;
 import io.stockstream.stream.VertxInternals;
 import io.stockstream.stream.WebSocketEndpoint;
+import io.stockstream.web.CertificateReloader;
 import io.stockstream.web.PublicServerOptions;
 import io.stockstream.web.WebVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -30,11 +31,14 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -160,12 +164,23 @@ public final class Main {
     ManagementVerticle management =
         new ManagementVerticle(config.host(), config.managementPort(), registry, readiness);
 
+    List<WebVerticle> webInstances = new CopyOnWriteArrayList<>();
     return PublicServerOptions.of(vertx, config)
         .compose(
             options ->
-                vertx.deployVerticle(
-                    () -> new WebVerticle(options, shared, publicPort::set),
-                    new DeploymentOptions().setInstances(config.webInstances())))
+                vertx
+                    .deployVerticle(
+                        () -> {
+                          WebVerticle instance = new WebVerticle(options, shared, publicPort::set);
+                          webInstances.add(instance);
+                          return instance;
+                        },
+                        new DeploymentOptions().setInstances(config.webInstances()))
+                    .compose(
+                        web ->
+                            reloadCertificates(
+                                    vertx, config, options, webInstances, meters, lifecycle)
+                                .map(web)))
         .compose(
             web ->
                 vertx
@@ -185,6 +200,28 @@ public final class Main {
                         v ->
                             new Node(
                                 publicPort.get(), management.actualPort(), lifecycle, vertx, web)));
+  }
+
+  /** With PEM files, a renewed certificate written over them is served without a restart. */
+  private static Future<?> reloadCertificates(
+      Vertx vertx,
+      Config config,
+      HttpServerOptions options,
+      List<WebVerticle> webInstances,
+      Meters meters,
+      Lifecycle lifecycle) {
+    if (!(config.tls() instanceof Config.Tls.Pem pem)) {
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(
+        new CertificateReloader(
+            pem.cert(),
+            pem.key(),
+            config.tlsReloadIntervalMs(),
+            options.getSslOptions(),
+            webInstances.stream().map(WebVerticle::server).toList(),
+            meters,
+            lifecycle::draining));
   }
 
   private static void registerCodecs(EventBus bus) {

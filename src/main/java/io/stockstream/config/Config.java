@@ -20,6 +20,7 @@ public record Config(
     int maxConnections,
     int maxSubscriptions,
     Tls tls,
+    long tlsReloadIntervalMs,
     Optional<String> jwtSecret,
     int webInstances,
     int rateLimitPerSecond,

@@ -80,6 +80,7 @@ public final class ConfigLoader {
         intIn(Setting.MAX_CONNECTIONS),
         intIn(Setting.MAX_SUBSCRIPTIONS),
         tls,
+        longIn(Setting.TLS_RELOAD_INTERVAL_MS),
         secret(),
         intIn(Setting.WEB_INSTANCES),
         intIn(Setting.RATE_LIMIT_PER_SECOND),

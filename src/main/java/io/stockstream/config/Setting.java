@@ -27,6 +27,9 @@ public enum Setting {
   TLS_CERT("unset", "PEM certificate chain; with TLS_KEY the public port speaks only https/wss"),
   TLS_KEY("unset", "PEM private key for TLS_CERT"),
   TLS_SELF_SIGNED("false", "`true`: generate a self-signed certificate at start (development)"),
+  TLS_RELOAD_INTERVAL_MS(
+      NumberRange.of(10_000, 100, 30_000),
+      "how often TLS_CERT and TLS_KEY are read for a renewed certificate, in milliseconds"),
   AUTH_JWT_SECRET(
       "unset", "HS256 secret; when set, /ws and /api need a valid JWT (header or access_token)"),
   WEB_INSTANCES(

@@ -51,6 +51,8 @@ public final class Meters {
   private final Counter conflated;
   private final Counter quoteRequests;
   private final Timer fanout;
+  private final Counter tlsReloadsOk;
+  private final Counter tlsReloadsFailed;
   private final MeterRegistry registry;
 
   public Meters(
@@ -112,6 +114,19 @@ public final class Meters {
             .minimumExpectedValue(LATENCY_BUCKETS[0])
             .maximumExpectedValue(LATENCY_BUCKETS[LATENCY_BUCKETS.length - 1])
             .register(registry);
+    tlsReloadsOk = tlsReloads("ok");
+    tlsReloadsFailed = tlsReloads("failed");
+  }
+
+  /**
+   * Beside the contract's metrics: {@code stockstream_tls_reloads_total}, renewed PEM files that
+   * were served ({@code ok}) or refused and the previous certificate kept ({@code failed}).
+   */
+  private Counter tlsReloads(String outcome) {
+    return Counter.builder("stockstream.tls.reloads")
+        .description("Renewed TLS certificates served (ok) or refused (failed)")
+        .tag("outcome", outcome)
+        .register(registry);
   }
 
   /**
@@ -153,6 +168,10 @@ public final class Meters {
 
   public void quoteRequest() {
     quoteRequests.increment();
+  }
+
+  public void tlsReload(boolean served) {
+    (served ? tlsReloadsOk : tlsReloadsFailed).increment();
   }
 
   public void fanoutLatency(long nanos) {

@@ -5,7 +5,7 @@ import io.stockstream.stream.WebSocketOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.SelfSignedCertificate;
 
 /** The options of the public port's server: its WebSocket limits and its TLS, if any. */
@@ -28,18 +28,28 @@ public final class PublicServerOptions {
                 HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH + TOKEN_ROOM_BYTES)
             .setMaxHeaderSize(HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + TOKEN_ROOM_BYTES);
     if (config.tls() instanceof Config.Tls.Pem pem) {
-      PemKeyCertOptions keyCert =
-          new PemKeyCertOptions()
-              .setCertPath(pem.cert().toString())
-              .setKeyPath(pem.key().toString());
-      return Future.succeededFuture(options.setSsl(true).setKeyCertOptions(keyCert));
+      // The bytes checked are the bytes served: Vert.x does not read the files again, and the
+      // certificate reloader starts from exactly these.
+      return PemKeyPair.read(vertx, pem.cert(), pem.key())
+          .compose(
+              pair ->
+                  vertx.executeBlocking(
+                      () -> {
+                        pair.check(vertx);
+                        return pair;
+                      }))
+          .map(pair -> tls(options, pair.options()));
     }
     if (config.tls() instanceof Config.Tls.SelfSigned) {
       // Generating the key pair and writing its temporary files blocks: not on an event loop.
       return vertx
           .executeBlocking(() -> SelfSignedCertificate.create("localhost"))
-          .map(cert -> options.setSsl(true).setKeyCertOptions(cert.keyCertOptions()));
+          .map(cert -> tls(options, cert.keyCertOptions()));
     }
     return Future.succeededFuture(options);
+  }
+
+  private static HttpServerOptions tls(HttpServerOptions options, KeyCertOptions keyCert) {
+    return TlsProfile.applyTo(options.setSsl(true).setKeyCertOptions(keyCert));
   }
 }

@@ -98,4 +98,9 @@ public final class WebVerticle extends VerticleBase {
   public Future<?> stop() {
     return ws.drain().eventually(() -> server.close());
   }
+
+  /** This instance's server, once started: a renewed certificate is handed to it. */
+  public HttpServer server() {
+    return server;
+  }
 }

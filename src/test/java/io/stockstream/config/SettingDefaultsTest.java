@@ -24,6 +24,7 @@ class SettingDefaultsTest {
     FIELD.put(Setting.TICK_INTERVAL_MS, Config::tickIntervalMs);
     FIELD.put(Setting.MAX_CONNECTIONS, Config::maxConnections);
     FIELD.put(Setting.MAX_SUBSCRIPTIONS, Config::maxSubscriptions);
+    FIELD.put(Setting.TLS_RELOAD_INTERVAL_MS, Config::tlsReloadIntervalMs);
     FIELD.put(Setting.WEB_INSTANCES, Config::webInstances);
     FIELD.put(Setting.RATE_LIMIT_PER_SECOND, Config::rateLimitPerSecond);
     FIELD.put(Setting.RATE_LIMIT_BURST, Config::rateLimitBurst);
