@@ -4,10 +4,13 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -51,15 +54,19 @@ final class LoadRun {
   Outcome run() throws Exception {
     Transport transport = Transport.pick(log);
     EventLoopGroup group = transport.group(options.threads());
+    ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     try {
-      return run(transport, group);
+      return run(transport, group, channels);
     } finally {
-      // Abrupt on purpose: the window is over, and the server sees the clients go at once.
+      // No close handshakes: the window is over, and the server sees the clients go at once
+      // (with TLS, after a close_notify). Closed before the loops stop, so no socket outlives them.
+      channels.close().await(10, TimeUnit.SECONDS);
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
     }
   }
 
-  private Outcome run(Transport transport, EventLoopGroup group) throws Exception {
+  private Outcome run(Transport transport, EventLoopGroup group, ChannelGroup channels)
+      throws Exception {
     Target target = options.target();
     InetSocketAddress address =
         new InetSocketAddress(InetAddress.getByName(target.host()), target.port());
@@ -108,7 +115,7 @@ final class LoadRun {
         transport.name(),
         options.threads());
 
-    Ramp ramp = new Ramp(options, table, loops, bootstrap, address, ssl);
+    Ramp ramp = new Ramp(options, table, loops, bootstrap, address, ssl, channels);
     CompletableFuture<Long> rampDone = ramp.start();
     long t0 = System.nanoTime();
     long windowStart = -1;

@@ -2,7 +2,9 @@ package io.stockstream.loadgen;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -24,6 +26,7 @@ final class Ramp {
   private final Bootstrap bootstrap;
   private final InetSocketAddress address;
   private final SslContext ssl;
+  private final ChannelGroup channels;
   private final SplittableRandom random = new SplittableRandom(0x6C6F6164L);
   private final AtomicInteger inflight = new AtomicInteger();
   private final AtomicInteger settledCount = new AtomicInteger();
@@ -39,13 +42,15 @@ final class Ramp {
       List<LoopContext> loops,
       Bootstrap bootstrap,
       InetSocketAddress address,
-      SslContext ssl) {
+      SslContext ssl,
+      ChannelGroup channels) {
     this.options = options;
     this.table = table;
     this.loops = loops;
     this.bootstrap = bootstrap;
     this.address = address;
     this.ssl = ssl;
+    this.channels = channels;
     this.perConnectionOffered =
         options.tickIntervalMs() > 0
             ? options.subscriptions() * 1000.0 / options.tickIntervalMs()
@@ -99,17 +104,19 @@ final class Ramp {
             this::settled,
             null);
     inflight.incrementAndGet();
-    bootstrap
-        .clone(loop.loop)
-        .handler(initializer(ssl, options.target(), handler))
-        .connect(address)
-        .addListener(
-            f -> {
-              if (!f.isSuccess()) {
-                // Not always on the channel's loop (a channel that could not even be created).
-                loop.loop.execute(() -> handler.fail(Causes.of(f.cause())));
-              }
-            });
+    ChannelFuture connect =
+        bootstrap
+            .clone(loop.loop)
+            .handler(initializer(ssl, options.target(), handler))
+            .connect(address);
+    channels.add(connect.channel());
+    connect.addListener(
+        f -> {
+          if (!f.isSuccess()) {
+            // Not always on the channel's loop (a channel that could not even be created).
+            loop.loop.execute(() -> handler.fail(Causes.of(f.cause())));
+          }
+        });
   }
 
   private ConnectionHandler.Plan plan(int index) {

@@ -9,8 +9,11 @@ import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -89,5 +92,76 @@ class LoadGeneratorSmokeTest {
     assertThat(slow.getInteger("openAtEnd")).isEqualTo(10);
     double slowRatio = slow.getJsonObject("frames").getDouble("deliveryRatio");
     assertThat(slowRatio).as("paced at a tenth").isBetween(0.02, 0.3);
+  }
+
+  @Test
+  @Timeout(60)
+  void overTlsWithATokenInTheQueryAndRefusedWithAWrongOne() throws Exception {
+    String secret = "smoke-test-secret-0123456789";
+    TestNode node =
+        Await.result(
+            TestNode.start(
+                vertx,
+                Map.of(
+                    "STOCKSTREAM_TLS_SELF_SIGNED", "true",
+                    "STOCKSTREAM_AUTH_JWT_SECRET", secret,
+                    "STOCKSTREAM_TICK_INTERVAL_MS", "100")));
+    String url = "wss://localhost:" + node.port() + "/ws";
+    JsonObject ok = summary(url, hs256(secret), "query");
+    assertThat(ok.getJsonObject("connections").getLong("ok")).isEqualTo(10);
+    assertThat(ok.getJsonObject("frames").getLong("ticks")).isPositive();
+    assertThat(ok.getJsonObject("sequence").getLong("gaps")).isZero();
+
+    JsonObject refused = summary(url, hs256("another-secret-0123456789"), "header");
+    assertThat(refused.getJsonObject("connections").getJsonObject("failedByCause"))
+        .isEqualTo(new JsonObject().put("http_401", 10));
+  }
+
+  /** A run of 10 connections with the universe given, so that no probe needs the token. */
+  private static JsonObject summary(String url, String token, String tokenIn) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        LoadGenerator.run(
+            new String[] {
+              "--url",
+              url,
+              "--insecure",
+              "--token",
+              token,
+              "--token-in",
+              tokenIn,
+              "--symbols",
+              "AAPL,MSFT,GOOGL",
+              "--connections",
+              "10",
+              "--subscriptions",
+              "2",
+              "--warmup",
+              "0s",
+              "--duration",
+              "1s",
+              "--tick-interval-ms",
+              "100"
+            },
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    return new JsonObject(out.toString(StandardCharsets.UTF_8));
+  }
+
+  private static String hs256(String secret) throws Exception {
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    String head =
+        b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+    long exp = System.currentTimeMillis() / 1000 + 600;
+    String body =
+        b64.encodeToString(
+            ("{\"sub\":\"loadgen\",\"exp\":" + exp + "}").getBytes(StandardCharsets.UTF_8));
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    String signature =
+        b64.encodeToString(mac.doFinal((head + "." + body).getBytes(StandardCharsets.US_ASCII)));
+    return head + "." + body + "." + signature;
   }
 }
