@@ -37,7 +37,17 @@ class ArchitectureTest {
   };
 
   private static final String[] ALL_LAYER_PACKAGES = {
-    "protocol", "metrics", "lifecycle", "market", "config", "http", "stream", "rest", "ops", "web"
+    "protocol",
+    "metrics",
+    "lifecycle",
+    "market",
+    "config",
+    "http",
+    "stream",
+    "rest",
+    "ops",
+    "web",
+    "loadgen"
   };
 
   private static JavaClasses main;
@@ -96,6 +106,8 @@ class ArchitectureTest {
         .definedBy(root + ".ops..")
         .layer("web")
         .definedBy(root + ".web..")
+        .layer("loadgen")
+        .definedBy(root + ".loadgen..")
         .layer("root")
         .definedBy(root)
         .whereLayer("protocol")
@@ -119,6 +131,13 @@ class ArchitectureTest {
         .mayOnlyAccessLayers(BELOW_FEATURES)
         .whereLayer("web")
         .mayOnlyAccessLayers(concat(BELOW_FEATURES, "stream", "rest", "ops"))
+        // The load generator ships in the jar but is a client: it measures the service from
+        // outside,
+        // so it uses nothing of it, and nothing of the service may use it.
+        .whereLayer("loadgen")
+        .mayNotAccessAnyLayer()
+        .whereLayer("loadgen")
+        .mayNotBeAccessedByAnyLayer()
         .whereLayer("root")
         .mayNotBeAccessedByAnyLayer()
         .as("the layers under " + root + " point down only, as docs/architecture.md draws them");

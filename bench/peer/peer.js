@@ -1,0 +1,121 @@
+// The comparison peer of bench/run.sh: Bun.serve (uWebSockets) with its native pub/sub, speaking
+// the part of stockstream's protocol that the load generator uses: a `welcome` with the symbols,
+// `?symbols=` subscribing at once (answered by `subscribed` with a snapshot), and `tick` frames
+// of the contract's shape with a `seq` per symbol, at random times with the same mean interval
+// per symbol as stockstream's feed (exponential gaps, the same timer period).
+//
+//   PEER_SYMBOLS=50 PEER_TICK_INTERVAL_MS=100 node_modules/.bin/bun peer.js
+//
+// Settings (env): PEER_HOST (127.0.0.1), PEER_PORT (0: any free port, printed as
+// "peer port: N"), PEER_SYMBOLS (count, 50: named S00001, S00002, ... as bench/run.sh names them
+// for stockstream too), PEER_TICK_INTERVAL_MS (100), PEER_BACKPRESSURE_BYTES (262144, like
+// stockstream's STOCKSTREAM_WRITE_QUEUE_BYTES: a socket with more queued drops ticks).
+
+const env = (name, fallback) => {
+  const v = process.env[name];
+  if (v === undefined || v === "") return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) {
+    console.error(`peer: ${name}: '${v}' is not a non-negative number`);
+    process.exit(2);
+  }
+  return n;
+};
+
+const host = process.env.PEER_HOST || "127.0.0.1";
+const port = env("PEER_PORT", 0);
+const count = Math.max(1, env("PEER_SYMBOLS", 50));
+const interval = Math.max(1, env("PEER_TICK_INTERVAL_MS", 100));
+const backpressure = env("PEER_BACKPRESSURE_BYTES", 262144);
+
+const symbols = Array.from({ length: count }, (_, i) => "S" + String(i + 1).padStart(5, "0"));
+const known = new Set(symbols);
+const epoch = Math.floor(Math.random() * 2 ** 48).toString(16).padStart(12, "0");
+const welcomeTail = `,"epoch":"${epoch}","symbols":${JSON.stringify(symbols)},"market":"open"}`;
+
+// One price walk per symbol; the same fields, in the same order, as stockstream's tick frame.
+const state = symbols.map((symbol) => {
+  const open = 20 + Math.random() * 480;
+  return { symbol, seq: 0, open, price: open, high: open, low: open, volume: 0, last: null };
+});
+
+function tick(s, ts) {
+  s.seq++;
+  s.price = Math.max(0.01, s.price * (1 + (Math.random() - 0.5) * 0.002));
+  s.high = Math.max(s.high, s.price);
+  s.low = Math.min(s.low, s.price);
+  s.volume += 100 * (1 + Math.floor(Math.random() * 10));
+  const change = s.price - s.open;
+  s.last =
+    `{"type":"tick","symbol":"${s.symbol}","seq":${s.seq},"price":${s.price.toFixed(2)}` +
+    `,"open":${s.open.toFixed(2)},"high":${s.high.toFixed(2)},"low":${s.low.toFixed(2)}` +
+    `,"change":${change.toFixed(2)},"changePct":${((change / s.open) * 100).toFixed(2)}` +
+    `,"volume":${s.volume},"ts":${ts}}`;
+  return s.last;
+}
+
+let connectionId = 0;
+const server = Bun.serve({
+  hostname: host,
+  port,
+  fetch(req, srv) {
+    const url = new URL(req.url);
+    if (url.pathname !== "/ws") return new Response("not found\n", { status: 404 });
+    const wanted = (url.searchParams.get("symbols") || "")
+      .split(",")
+      .map((s) => s.trim().toUpperCase())
+      .filter((s) => known.has(s));
+    if (srv.upgrade(req, { data: { symbols: [...new Set(wanted)] } })) return undefined;
+    return new Response("upgrade required\n", { status: 400 });
+  },
+  websocket: {
+    perMessageDeflate: false,
+    backpressureLimit: backpressure,
+    open(ws) {
+      const id = (++connectionId).toString(16);
+      ws.send(
+        `{"type":"welcome","protocol":1,"connectionId":"${id}","serverTime":${Date.now()}` +
+          welcomeTail,
+      );
+      const subs = ws.data.symbols;
+      if (subs.length === 0) return;
+      for (const s of subs) ws.subscribe(s);
+      const snapshot = subs.map((s) => state[Number(s.slice(1)) - 1].last).filter(Boolean);
+      ws.send(
+        `{"type":"subscribed","symbols":${JSON.stringify(subs)},"snapshot":[${snapshot.join(",")}]}`,
+      );
+    },
+    message() {
+      // The load generator sends nothing but pongs and closes, which Bun handles itself.
+    },
+  },
+});
+
+// stockstream's feed: a timer every interval/5 ms (1..50), each symbol due after an exponential
+// gap around the mean; after a stall of over a second a symbol resumes from now, no burst.
+const period = Math.max(1, Math.min(50, Math.floor(interval / 5)));
+const gap = () => Math.max(0.001, -Math.log(1 - Math.random()) * interval);
+const nextDue = new Float64Array(count);
+const t0 = performance.now();
+for (let i = 0; i < count; i++) {
+  tick(state[i], Date.now());
+  nextDue[i] = t0 + gap();
+}
+setInterval(() => {
+  const now = performance.now();
+  const ts = Date.now();
+  for (let i = 0; i < count; i++) {
+    if (now - nextDue[i] > 1000) nextDue[i] = now;
+    while (nextDue[i] <= now) {
+      server.publish(state[i].symbol, tick(state[i], ts));
+      nextDue[i] += gap();
+    }
+  }
+}, period);
+
+console.log(`peer port: ${server.port}`);
+console.log(`peer: ${count} symbols, a tick every ${interval} ms on average per symbol, pid ${process.pid}`);
+process.on("SIGTERM", () => {
+  server.stop(true);
+  process.exit(0);
+});

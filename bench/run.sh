@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# One command: stockstream and the Bun peer (bench/peer: uWebSockets with native pub/sub) under
+# the same scenarios, driven by the project's own load generator, each server pinned to core 0 and
+# the load generator to core 1. Prints a side-by-side table of medians; keeps every JSON summary
+# under target/bench/<time>/.
+#
+#   bench/run.sh                 every scenario, 3 runs a point, both servers
+#   bench/run.sh --quick         scenario (a) once per server: a smoke check of the setup
+#   bench/run.sh --scenarios b --servers peer --runs 1
+#
+# Offered rate: a connection subscribes to K=5 symbols and each symbol ticks every INTERVAL ms on
+# average, so the servers offer  connections x K x 1000 / INTERVAL  tick frames per second (every
+# symbol has the same number of subscribers, whatever the universe size). Each scenario sets
+# INTERVAL = connections x K x 1000 / offered, through STOCKSTREAM_TICK_INTERVAL_MS and
+# PEER_TICK_INTERVAL_MS, and the universe through STOCKSTREAM_SYMBOLS and PEER_SYMBOLS (both
+# named S00001, S00002, ...).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+usage() {
+    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+    echo "flags: --quick | --scenarios a,b,c,d,e | --servers stockstream,peer | --runs N"
+}
+
+SCENARIOS=a,b,c,d,e
+SERVERS=stockstream,peer
+RUNS=3
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) SCENARIOS=a; RUNS=1; shift ;;
+        --scenarios) SCENARIOS=$2; shift 2 ;;
+        --servers) SERVERS=$2; shift 2 ;;
+        --runs) RUNS=$2; shift 2 ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "bench: unknown flag $1" >&2; usage >&2; exit 2 ;;
+    esac
+done
+
+K=5
+JAR=target/stockstream.jar
+BUN=bench/peer/node_modules/.bin/bun
+OUT=target/bench/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$OUT"
+# 18,000 sockets in one process: the hard limit here is 20,000 descriptors per process.
+ulimit -n 20000
+
+# Build what is missing or stale.
+if [ ! -f "$JAR" ] || [ -n "$(find src pom.xml -newer "$JAR" -print -quit)" ]; then
+    echo "bench: building $JAR" >&2
+    mvn -B -q -DskipTests package
+fi
+if [ ! -x "$BUN" ]; then
+    echo "bench: installing the peer (npm ci)" >&2
+    npm ci --prefix bench/peer --no-audit --no-fund >&2
+fi
+# The server runs with the container image's JVM flags: the words between java and -jar.
+JVM_FLAGS=$(grep '^ENTRYPOINT' Dockerfile | tr -d '[]",' | sed 's/^ENTRYPOINT *java //; s/ -jar .*//')
+
+{ echo "started $(date -u +%FT%TZ)"; uptime; nproc; } > "$OUT/machine.txt"
+echo "bench: results in $OUT ($(uptime | sed 's/.*load/load/'))" >&2
+
+symbols() { seq -f 'S%05g' 1 "$1" | paste -sd, -; }
+
+SERVER_PID=
+SERVER_PORT=
+start_server() { # server symbols interval log
+    local server=$1 n=$2 interval=$3 log=$4 line=
+    if [ "$server" = stockstream ]; then
+        STOCKSTREAM_HOST=127.0.0.1 STOCKSTREAM_HTTP_PORT=0 STOCKSTREAM_MANAGEMENT_PORT=0 \
+        STOCKSTREAM_SYMBOLS=$(symbols "$n") STOCKSTREAM_TICK_INTERVAL_MS=$interval \
+        STOCKSTREAM_SEED=1 \
+            taskset -c 0 java $JVM_FLAGS -jar "$JAR" > "$log" 2>&1 &
+        line='public port: '
+    else
+        PEER_SYMBOLS=$n PEER_TICK_INTERVAL_MS=$interval \
+            taskset -c 0 "$BUN" bench/peer/peer.js > "$log" 2>&1 &
+        line='peer port: '
+    fi
+    SERVER_PID=$!
+    for _ in $(seq 1 300); do
+        SERVER_PORT=$(grep -so "$line[0-9]*" "$log" | grep -o '[0-9]*$' || true)
+        [ -n "$SERVER_PORT" ] && break
+        kill -0 "$SERVER_PID" 2>/dev/null || { echo "bench: $server died, see $log" >&2; exit 1; }
+        sleep 0.2
+    done
+    [ -n "$SERVER_PORT" ] || { echo "bench: $server did not start, see $log" >&2; exit 1; }
+    if [ "$server" = stockstream ]; then
+        local mgmt
+        mgmt=$(grep -o 'management port: [0-9]*' "$log" | grep -o '[0-9]*$')
+        for _ in $(seq 1 100); do
+            curl -fs "http://127.0.0.1:$mgmt/health/ready" > /dev/null && break
+            sleep 0.2
+        done
+    fi
+}
+
+stop_server() {
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+}
+
+# point SCENARIO LABEL SYMBOLS INTERVAL_MS LOADGEN-FLAGS...: every server, RUNS times each.
+point() {
+    local scenario=$1 label=$2 n=$3 interval=$4
+    shift 4
+    local dir="$OUT/$scenario/$label"
+    mkdir -p "$dir"
+    for server in ${SERVERS//,/ }; do
+        for run in $(seq 1 "$RUNS"); do
+            start_server "$server" "$n" "$interval" "$dir/$server-$run.server.log"
+            taskset -c 1 java -cp "$JAR" io.stockstream.loadgen.LoadGenerator \
+                --url "ws://127.0.0.1:$SERVER_PORT/ws" --watch-pid "$SERVER_PID" \
+                --tick-interval-ms "$interval" --out "$dir/$server-$run.json" "$@" \
+                > /dev/null 2> "$dir/$server-$run.log" \
+                || echo "bench: the load generator failed, see $dir/$server-$run.log" >&2
+            stop_server
+            [ -f "$dir/$server-$run.json" ] && node bench/report.mjs --line "$dir/$server-$run.json" >&2
+        done
+    done
+}
+
+interval_for() { # connections offered -> mean tick interval in ms
+    echo $(( $1 * K * 1000 / $2 ))
+}
+
+for s in ${SCENARIOS//,/ }; do
+    case "$s" in
+        a) # 1k connections, 50k frames/s offered.
+            point a 50000 50 "$(interval_for 1000 50000)" \
+                --connections 1000 --subscriptions $K --rate 1000 --warmup 5s --duration 15s ;;
+        b) # 10k connections: the highest offered rate with >= 95% delivered and p99 < 100 ms,
+           # climbing a ladder per server until the median of a point fails.
+            all=$SERVERS
+            for one in ${all//,/ }; do
+                SERVERS=$one
+                for offered in 100000 200000 300000 400000 500000 625000 800000 1000000; do
+                    point b "$offered" 50 "$(interval_for 10000 "$offered")" \
+                        --connections 10000 --subscriptions $K --rate 2000 --warmup 5s --duration 15s
+                    node bench/report.mjs --passes "$OUT/b/$offered" "$one" || break
+                done
+            done
+            SERVERS=$all ;;
+        c) # 10k connections opened at 5,000/s while 50k frames/s stream, measured during the ramp.
+            point c 50000 50 "$(interval_for 10000 50000)" \
+                --connections 10000 --subscriptions $K --rate 5000 --max-inflight 2000 \
+                --measure-during-ramp --duration 10s ;;
+        d) # 18,000 idle connections at 1,000/s: resident memory per connection.
+            point d idle 50 500 \
+                --connections 18000 --subscriptions 0 --rate 1000 --max-inflight 1000 \
+                --warmup 2s --duration 3s ;;
+        e) # A 10,000-symbol universe, 10k connections, 50k frames/s.
+            point e 50000 10000 "$(interval_for 10000 50000)" \
+                --connections 10000 --subscriptions $K --rate 2000 --warmup 5s --duration 15s ;;
+        *) echo "bench: no scenario $s" >&2; exit 2 ;;
+    esac
+done
+
+{ echo "ended $(date -u +%FT%TZ)"; uptime; } >> "$OUT/machine.txt"
+node bench/report.mjs "$OUT" | tee "$OUT/table.txt"
