@@ -106,6 +106,9 @@ final class StreamHub implements Sweeper.Actions {
     connections.add(c);
     VertxInternals.install(ws, code -> onViolation(c, code));
     ws.setWriteQueueMaxSize(config.writeQueueBytes());
+    // The kernel's buffer in front of the write queue no bigger than the queue: else megabytes of
+    // ticks wait there, unconflated, before the queue is full (ThrottledLinkTest).
+    VertxInternals.limitSendBuffer(ws, config.writeQueueBytes());
     ws.frameHandler(f -> c.heard(System.nanoTime()));
     ws.textMessageHandler(text -> answer(c, () -> onText(c, text)));
     ws.binaryMessageHandler(

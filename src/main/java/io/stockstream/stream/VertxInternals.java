@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
@@ -31,7 +32,7 @@ import java.util.function.IntConsumer;
  *
  * <p>The service relies on them for writing one encoded text frame to many sockets without a copy
  * (Vert.x's public API only makes text frames from a {@code String}, encoded again per socket);
- * reaching the socket's Netty pipeline, to consolidate flushes, to check and guard the frames a
+ * reaching the socket's Netty pipeline, to consolidate flushes, to cap the kernel's send buffer, to check and guard the frames a
  * client sends (and fold the empty fragments Vert.x would lose) and to drop a stuck connection; and
  * telling an over-long fragmented message from other errors, which Vert.x reports only as an {@code
  * IllegalStateException} whose message says so. The pipeline is only reachable from a socket that
@@ -238,6 +239,17 @@ public final class VertxInternals {
     vertxHandler
         .pipeline()
         .addBefore(vertxHandler.name(), UTF8_VALIDATOR, new Utf8FrameValidator(false));
+  }
+
+  /**
+   * Caps the kernel's send buffer of an upgraded socket at {@code bytes} (Linux doubles what it is
+   * asked for). Left alone, the kernel grows a socket's send buffer to megabytes (up to {@code
+   * tcp_wmem}'s maximum, 4 MiB by default; on loopback at once), and what sits there is out of the
+   * outbox's reach: a client on a slow link would read seconds to minutes of stale ticks, in order,
+   * before its write queue ever filled and conflation began.
+   */
+  static void limitSendBuffer(ServerWebSocket ws, int bytes) {
+    context(ws).channel().config().setOption(ChannelOption.SO_SNDBUF, bytes);
   }
 
   /**

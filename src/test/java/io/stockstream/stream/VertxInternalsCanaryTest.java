@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.flush.FlushConsolidationHandler;
@@ -237,6 +238,44 @@ class VertxInternalsCanaryTest {
             })
         .compose(v -> on(socket.context(), () -> VertxInternals.abort(socket.ws())))
         .map(again -> assertThat(again).as("abort of a closed connection").isFalse())
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void limitSendBufferCapsTheKernelsSendBufferOfAnUpgradedSocket(
+      Vertx vertx, VertxTestContext ctx) {
+    int bytes = 8 * 1024;
+    serve(vertx, 1, ws -> VertxInternals.limitSendBuffer(ws, bytes))
+        .compose(
+            server ->
+                vertx
+                    .executeBlocking(() -> connectStalled(server.port()))
+                    .compose(v -> server.socket(0)))
+        .compose(
+            s ->
+                run(
+                    s.context(),
+                    () -> {
+                      Channel channel =
+                          ((WebSocketInternal) s.ws()).channelHandlerContext().channel();
+                      // Linux reports twice what was asked; without the cap it would be megabytes.
+                      assertThat(channel.config().getOption(ChannelOption.SO_SNDBUF))
+                          .isBetween(bytes, 2 * bytes);
+                      // Frames written to a client that reads nothing stay in Netty's queue, where
+                      // the outbox can see them, once the capped kernel buffer is full.
+                      s.ws().setWriteQueueMaxSize(16 * 1024);
+                      Buffer frame = new JsonObject().put("pad", "x".repeat(1024)).toBuffer();
+                      for (int i = 0; i < 64; i++) {
+                        VertxInternals.writeText(s.ws(), frame);
+                      }
+                    }))
+        .compose(
+            v ->
+                eventually(
+                    vertx,
+                    "the write queue of a stalled client to fill with 64 KiB written",
+                    5_000,
+                    () -> socket.ws().writeQueueFull()))
         .onComplete(ctx.succeedingThenComplete());
   }
 

@@ -214,6 +214,27 @@ public final class RawWebSocket implements Closeable {
    */
   public void sendFrame(boolean fin, int rsv, int opcode, boolean masked, byte[] payload)
       throws IOException {
+    out.write(encode(fin, rsv, opcode, masked, payload));
+    out.flush();
+  }
+
+  /**
+   * Writes only the first {@code bytes} bytes of one masked frame, as a client whose connection is
+   * lost in the middle of a frame; returns how many bytes the whole frame has.
+   */
+  public int sendFrameCutAfter(boolean fin, int opcode, byte[] payload, int bytes)
+      throws IOException {
+    byte[] frame = encode(fin, 0, opcode, true, payload);
+    if (bytes <= 0 || bytes >= frame.length) {
+      throw new IllegalArgumentException(
+          "a cut frame has 1 to " + (frame.length - 1) + " of its " + frame.length + " bytes");
+    }
+    out.write(frame, 0, bytes);
+    out.flush();
+    return frame.length;
+  }
+
+  private static byte[] encode(boolean fin, int rsv, int opcode, boolean masked, byte[] payload) {
     ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);
     f.write((fin ? 0x80 : 0) | (rsv & 0x07) << 4 | (opcode & 0x0F));
     int maskBit = masked ? 0x80 : 0;
@@ -241,8 +262,7 @@ public final class RawWebSocket implements Closeable {
       body[i] = (byte) (payload[i] ^ mask[i & 3]);
     }
     f.write(body, 0, n);
-    out.write(f.toByteArray());
-    out.flush();
+    return f.toByteArray();
   }
 
   // ---- receiving ----------------------------------------------------------------------------
