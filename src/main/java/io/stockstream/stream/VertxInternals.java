@@ -32,12 +32,12 @@ import java.util.function.IntConsumer;
  *
  * <p>The service relies on them for writing one encoded text frame to many sockets without a copy
  * (Vert.x's public API only makes text frames from a {@code String}, encoded again per socket);
- * reaching the socket's Netty pipeline, to consolidate flushes, to cap the kernel's send buffer, to check and guard the frames a
- * client sends (and fold the empty fragments Vert.x would lose) and to drop a stuck connection; and
- * telling an over-long fragmented message from other errors, which Vert.x reports only as an {@code
- * IllegalStateException} whose message says so. The pipeline is only reachable from a socket that
- * came from the server's own request, not from vertx-web's wrapper, hence {@code /ws} is routed
- * before the Router.
+ * reaching the socket's Netty pipeline, to consolidate flushes, to cap the kernel's send buffer, to
+ * check and guard the frames a client sends (and fold the empty fragments Vert.x would lose) and to
+ * drop a stuck connection; and telling an over-long fragmented message from other errors, which
+ * Vert.x reports only as an {@code IllegalStateException} whose message says so. The pipeline is
+ * only reachable from a socket that came from the server's own request, not from vertx-web's
+ * wrapper, hence {@code /ws} is routed before the Router.
  */
 public final class VertxInternals {
 
