@@ -57,9 +57,13 @@ start_server() { # log
 }
 
 stop_server() {
+    [ -n "$PID" ] || return 0
     kill -TERM "$PID" 2>/dev/null || true
     wait "$PID" 2>/dev/null || true
+    PID=
 }
+# Whatever ends the script, no server is left running.
+trap stop_server EXIT
 
 metric() { # name, or name{first-label: the sum of its samples on /metrics (the value is last)
     curl -fs "http://127.0.0.1:$MGMT/metrics" \
