@@ -47,7 +47,7 @@ ulimit -n 20000
 # Build what is missing or stale.
 if [ ! -f "$JAR" ] || [ -n "$(find src pom.xml -newer "$JAR" -print -quit)" ]; then
     echo "bench: building $JAR" >&2
-    mvn -B -q -DskipTests package
+    mvn -B -q -Dmaven.test.skip=true package # the jar only: tests are `mvn -B verify`
 fi
 if [ ! -x "$BUN" ]; then
     echo "bench: installing the peer (npm ci)" >&2

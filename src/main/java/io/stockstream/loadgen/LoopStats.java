@@ -28,6 +28,7 @@ public final class LoopStats {
   // The measured window, every text frame (ticks and the rest) and every byte read.
   long frames;
   long bytes;
+  long reads;
 
   // Handshakes: the whole run, not only the window, since the ramp is what they measure.
   long handshakesOk;
@@ -80,6 +81,7 @@ public final class LoopStats {
     intervalBytes += n;
     if (measuring) {
       bytes += n;
+      reads++;
     }
   }
 
@@ -105,7 +107,7 @@ public final class LoopStats {
     if (on) {
       normal.reset();
       slow.reset();
-      frames = bytes = 0;
+      frames = bytes = reads = 0;
     }
     measuring = on;
   }
@@ -132,6 +134,7 @@ public final class LoopStats {
     sum.slow.add(slow);
     sum.frames += frames;
     sum.bytes += bytes;
+    sum.reads += reads;
     sum.handshakesOk += handshakesOk;
     failures.forEach((k, v) -> sum.failures.merge(k, v, Long::sum));
     sum.handshakeMicros.add(handshakeMicros);

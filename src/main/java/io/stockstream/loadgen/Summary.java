@@ -97,7 +97,9 @@ final class Summary {
     if (all != null) {
       f.put("all", all.frames)
           .put("perSecond", number(all.frames / window))
-          .put("bytesPerSecond", number(all.bytes / window));
+          .put("bytesPerSecond", number(all.bytes / window))
+          // Socket reads: the fewer per frame, the less each frame costs this process.
+          .put("perRead", number((double) all.frames / all.reads));
     }
     return f.put("ticks", c.ticks)
         .put("ticksPerSecond", number(c.ticks / window))
