@@ -11,11 +11,13 @@ import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
+import io.vertx.core.net.impl.ConnectionBase;
 import java.util.function.IntConsumer;
 
 /**
@@ -24,10 +26,11 @@ import java.util.function.IntConsumer;
  * instead of silently losing a behaviour. Each behaviour has a canary test ({@code
  * VertxInternalsCanaryTest}).
  *
- * <p>The service relies on four: writing one encoded text frame to many sockets without a copy
+ * <p>The service relies on five: writing one encoded text frame to many sockets without a copy
  * (Vert.x's public API only makes text frames from a {@code String}, encoded again per socket);
- * reaching the socket's Netty pipeline, to consolidate flushes and to drop a stuck connection; and
- * telling an over-long fragmented message from other errors, which Vert.x reports only as an {@code
+ * reaching the socket's Netty pipeline, to consolidate flushes and to drop a stuck connection;
+ * reaching the channel of a plain HTTP connection, to drop it the same way; and telling an
+ * over-long fragmented message from other errors, which Vert.x reports only as an {@code
  * IllegalStateException} whose message says so. The pipeline is only reachable from a socket that
  * came from the server's own request, not from vertx-web's wrapper, hence {@code /ws} is routed
  * before the Router.
@@ -35,6 +38,8 @@ import java.util.function.IntConsumer;
 public final class VertxInternals {
 
   private static final String SERVER_WEBSOCKET_IMPL = "io.vertx.core.http.impl.ServerWebSocketImpl";
+  private static final String HTTP1_SERVER_CONNECTION =
+      "io.vertx.core.http.impl.Http1xServerConnection";
   private static final String MESSAGE_TOO_BIG = "max message size";
   static final String FLUSH_CONSOLIDATION = "flush-consolidation";
   static final String UTF8_VALIDATOR = "utf8-validator";
@@ -56,6 +61,9 @@ public final class VertxInternals {
         throw broken(SERVER_WEBSOCKET_IMPL + " is no longer a WebSocketInternal");
       }
       new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.EMPTY_BUFFER, true);
+      if (!ConnectionBase.class.isAssignableFrom(Class.forName(HTTP1_SERVER_CONNECTION))) {
+        throw broken(HTTP1_SERVER_CONNECTION + " is no longer a ConnectionBase");
+      }
     } catch (ClassNotFoundException | LinkageError e) {
       throw broken(e.toString());
     }
@@ -177,7 +185,21 @@ public final class VertxInternals {
    * @return false when the connection was already closed
    */
   static boolean abort(ServerWebSocket ws) {
-    Channel channel = context(ws).channel();
+    return abort(context(ws).channel());
+  }
+
+  /**
+   * Drops an HTTP connection of the server at once, as {@link #abort(ServerWebSocket)} does a
+   * WebSocket: {@link HttpConnection#close()} first waits for the queued response bytes to be
+   * flushed, which never happens for a peer that stopped reading.
+   *
+   * @return false when the connection was already closed
+   */
+  public static boolean abort(HttpConnection conn) {
+    return abort(((ConnectionBase) conn).channel());
+  }
+
+  private static boolean abort(Channel channel) {
     if (!channel.isOpen()) {
       return false;
     }
