@@ -22,6 +22,7 @@ import io.stockstream.stream.PresenceVerticle;
 import io.stockstream.stream.SubscriptionCounts;
 import io.stockstream.stream.VertxInternals;
 import io.stockstream.stream.WebSocketEndpoint;
+import io.stockstream.web.ConnectionGuard;
 import io.stockstream.web.PublicServerOptions;
 import io.stockstream.web.WebVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -149,6 +150,9 @@ public final class Main {
     SubscriptionCounts counts = new SubscriptionCounts(market.size());
     Meters meters = new Meters(registry, market.symbols(), slots::open, counts::total);
     meters.marketOpen(market::marketOpen);
+    ConnectionGuard.Capacity httpCapacity =
+        new ConnectionGuard.Capacity(config.maxHttpConnections());
+    meters.httpConnections(httpCapacity::open);
     Readiness readiness = new Readiness(market, lifecycle);
     readiness.register(registry);
     WireComparison wire = new WireComparison();
@@ -163,7 +167,7 @@ public final class Main {
         .compose(
             options ->
                 vertx.deployVerticle(
-                    () -> new WebVerticle(options, shared, publicPort::set),
+                    () -> new WebVerticle(options, shared, httpCapacity, publicPort::set),
                     new DeploymentOptions().setInstances(config.webInstances())))
         .compose(
             web ->
