@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
@@ -29,11 +30,10 @@ import java.util.function.IntConsumer;
  * <p>The service relies on five: writing one encoded text frame to many sockets without a copy
  * (Vert.x's public API only makes text frames from a {@code String}, encoded again per socket);
  * reaching the socket's Netty pipeline, to consolidate flushes and to drop a stuck connection;
- * reaching the channel of a plain HTTP connection, to drop it the same way; and telling an
- * over-long fragmented message from other errors, which Vert.x reports only as an {@code
- * IllegalStateException} whose message says so. The pipeline is only reachable from a socket that
- * came from the server's own request, not from vertx-web's wrapper, hence {@code /ws} is routed
- * before the Router.
+ * reaching the channel of a plain HTTP connection, to reset it; and telling an over-long fragmented
+ * message from other errors, which Vert.x reports only as an {@code IllegalStateException} whose
+ * message says so. The pipeline is only reachable from a socket that came from the server's own
+ * request, not from vertx-web's wrapper, hence {@code /ws} is routed before the Router.
  */
 public final class VertxInternals {
 
@@ -189,14 +189,20 @@ public final class VertxInternals {
   }
 
   /**
-   * Drops an HTTP connection of the server at once, as {@link #abort(ServerWebSocket)} does a
-   * WebSocket: {@link HttpConnection#close()} first waits for the queued response bytes to be
-   * flushed, which never happens for a peer that stopped reading.
+   * Resets an HTTP connection of the server at once: SO_LINGER 0, so that closing sends an RST,
+   * then the close from the first handler, as {@link #abort(ServerWebSocket)} does. {@link
+   * HttpConnection#close()} would first wait for queued response bytes to be flushed, which never
+   * happens for a peer that stopped reading; and a plain close would leave the kernel sending what
+   * it holds to a peer that reads one byte a second, long after the socket left the process.
    *
    * @return false when the connection was already closed
    */
-  public static boolean abort(HttpConnection conn) {
-    return abort(((ConnectionBase) conn).channel());
+  public static boolean reset(HttpConnection conn) {
+    Channel channel = ((ConnectionBase) conn).channel();
+    if (channel.isOpen()) {
+      channel.config().setOption(ChannelOption.SO_LINGER, 0);
+    }
+    return abort(channel);
   }
 
   private static boolean abort(Channel channel) {

@@ -147,7 +147,7 @@ public final class ConnectionGuard {
       // Dropped before anything is read or written: a 503 would first need its request read,
       // which is what a flood of silent sockets never sends.
       meters.guardClosed(GuardClose.CAPACITY);
-      VertxInternals.abort(conn);
+      VertxInternals.reset(conn);
       return;
     }
     Guarded g = new Guarded(conn);
@@ -230,7 +230,8 @@ public final class ConnectionGuard {
   private void close(Guarded g, GuardClose reason) {
     forget(g);
     meters.guardClosed(reason);
-    // Not close(): that waits for queued response bytes to leave, which a slow reader never takes.
-    VertxInternals.abort(g.conn);
+    // Not close(): that waits for queued response bytes to leave, which a slow reader never takes;
+    // and a reset frees the kernel's buffers too, which a slow reader would keep filled.
+    VertxInternals.reset(g.conn);
   }
 }
