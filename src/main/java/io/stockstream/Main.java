@@ -23,6 +23,7 @@ import io.stockstream.stream.SubscriptionCounts;
 import io.stockstream.stream.VertxInternals;
 import io.stockstream.stream.WebSocketEndpoint;
 import io.stockstream.web.CertificateReloader;
+import io.stockstream.web.ConnectionGuard;
 import io.stockstream.web.PublicServerOptions;
 import io.stockstream.web.WebVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -154,6 +155,9 @@ public final class Main {
     SubscriptionCounts counts = new SubscriptionCounts(market.size());
     Meters meters = new Meters(registry, market.symbols(), slots::open, counts::total);
     meters.marketOpen(market::marketOpen);
+    ConnectionGuard.Capacity httpCapacity =
+        new ConnectionGuard.Capacity(config.maxHttpConnections());
+    meters.httpConnections(httpCapacity::open);
     Readiness readiness = new Readiness(market, lifecycle);
     readiness.register(registry);
     WireComparison wire = new WireComparison();
@@ -171,7 +175,8 @@ public final class Main {
                 vertx
                     .deployVerticle(
                         () -> {
-                          WebVerticle instance = new WebVerticle(options, shared, publicPort::set);
+                          WebVerticle instance =
+                              new WebVerticle(options, shared, httpCapacity, publicPort::set);
                           webInstances.add(instance);
                           return instance;
                         },

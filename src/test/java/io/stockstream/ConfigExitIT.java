@@ -47,6 +47,11 @@ class ConfigExitIT {
             List.of(),
             Setting.ALLOWED_ORIGINS),
         arguments(Map.of("STOCKSTREAM_MAX_CONNECTIONS", "0"), List.of(), Setting.MAX_CONNECTIONS),
+        arguments(
+            Map.of("STOCKSTREAM_MAX_HTTP_CONNECTIONS", "many"),
+            List.of(),
+            Setting.MAX_HTTP_CONNECTIONS),
+        arguments(Map.of(), List.of("--max-http-connections=0"), Setting.MAX_HTTP_CONNECTIONS),
         arguments(Map.of("STOCKSTREAM_TLS_CERT", cert.toString()), List.of(), Setting.TLS_KEY),
         arguments(
             Map.of("STOCKSTREAM_TLS_SELF_SIGNED", "maybe"), List.of(), Setting.TLS_SELF_SIGNED),

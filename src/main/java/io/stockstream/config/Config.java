@@ -18,6 +18,7 @@ public record Config(
     MarketSchedule marketSchedule,
     Origins allowedOrigins,
     int maxConnections,
+    int maxHttpConnections,
     int maxSubscriptions,
     Tls tls,
     long tlsReloadIntervalMs,
@@ -29,6 +30,7 @@ public record Config(
     long slowConsumerTimeoutMs,
     long pingIntervalMs,
     long idleTimeoutMs,
+    long httpResponseTimeoutMs,
     long drainSpreadMs) {
 
   public Config {

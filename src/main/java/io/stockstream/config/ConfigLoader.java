@@ -78,6 +78,7 @@ public final class ConfigLoader {
         schedule(),
         origins(),
         intIn(Setting.MAX_CONNECTIONS),
+        intIn(Setting.MAX_HTTP_CONNECTIONS),
         intIn(Setting.MAX_SUBSCRIPTIONS),
         tls,
         longIn(Setting.TLS_RELOAD_INTERVAL_MS),
@@ -89,6 +90,7 @@ public final class ConfigLoader {
         longIn(Setting.SLOW_CONSUMER_TIMEOUT_MS),
         longIn(Setting.PING_INTERVAL_MS),
         longIn(Setting.IDLE_TIMEOUT_MS),
+        longIn(Setting.HTTP_RESPONSE_TIMEOUT_MS),
         longIn(Setting.DRAIN_SPREAD_MS));
   }
 

@@ -23,6 +23,9 @@ public enum Setting {
   ALLOWED_ORIGINS(
       "own origin", "comma list of browser origins allowed to open /ws; `*` allows all"),
   MAX_CONNECTIONS(NumberRange.of(50_000, 1, 10_000_000), "WebSocket connections one node holds"),
+  MAX_HTTP_CONNECTIONS(
+      NumberRange.of(10_000, 1, 10_000_000),
+      "public-port connections not upgraded to WebSocket one node holds; more are closed at once"),
   MAX_SUBSCRIPTIONS(NumberRange.of(200, 1, 100_000), "symbols one connection may subscribe to"),
   TLS_CERT("unset", "PEM certificate chain; with TLS_KEY the public port speaks only https/wss"),
   TLS_KEY("unset", "PEM private key for TLS_CERT"),
@@ -50,6 +53,9 @@ public enum Setting {
       NumberRange.of(30_000, 10, 3_600_000), "how often the server pings every connection"),
   IDLE_TIMEOUT_MS(
       NumberRange.of(60_000, 10, 3_600_000), "silence after which a connection is closed"),
+  HTTP_RESPONSE_TIMEOUT_MS(
+      NumberRange.of(60_000, 1_000, 3_600_000),
+      "how long one HTTP response may take from its request head to its last byte"),
   DRAIN_SPREAD_MS(
       NumberRange.of(5_000, 0, 600_000),
       "reconnectAfterMs in `draining` frames is spread over this range");

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.stockstream.protocol.Disconnect;
 import io.stockstream.protocol.Frame;
+import io.stockstream.protocol.GuardClose;
 import io.stockstream.protocol.Handshake;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -47,6 +48,7 @@ public final class Meters {
   private final Map<Handshake, Counter> handshakes = new EnumMap<>(Handshake.class);
   private final Map<Disconnect, Counter> disconnects = new EnumMap<>(Disconnect.class);
   private final Map<Frame, Counter> frames = new EnumMap<>(Frame.class);
+  private final Map<GuardClose, Counter> guardCloses = new EnumMap<>(GuardClose.class);
   private final Counter[] ticksPublished;
   private final Counter conflated;
   private final Counter quoteRequests;
@@ -89,6 +91,15 @@ public final class Meters {
           Counter.builder("stockstream.ws.frames.sent")
               .description("Frames written to WebSockets by type")
               .tag("type", label(f))
+              .register(registry));
+    }
+    for (GuardClose g : GuardClose.values()) {
+      guardCloses.put(
+          g,
+          Counter.builder("stockstream.http.connections.closed")
+              .description(
+                  "Public-port HTTP connections the guard closed before any upgrade, by reason")
+              .tag("reason", label(g))
               .register(registry));
     }
     ticksPublished = new Counter[symbols.size()];
@@ -140,6 +151,16 @@ public final class Meters {
         .register(registry);
   }
 
+  /**
+   * Beside the contract's metrics: {@code stockstream_http_connections}, the public port's open
+   * connections that have not upgraded to a WebSocket, which {@code MAX_HTTP_CONNECTIONS} bounds.
+   */
+  public void httpConnections(Supplier<Number> open) {
+    Gauge.builder("stockstream.http.connections", open)
+        .description("Open public-port HTTP connections not upgraded to WebSocket")
+        .register(registry);
+  }
+
   private static String label(Enum<?> e) {
     return e.name().toLowerCase(Locale.ROOT);
   }
@@ -150,6 +171,10 @@ public final class Meters {
 
   public void disconnect(Disconnect reason) {
     disconnects.get(reason).increment();
+  }
+
+  public void guardClosed(GuardClose reason) {
+    guardCloses.get(reason).increment();
   }
 
   public void framesSent(Frame type, int count) {

@@ -27,6 +27,7 @@ final class HandshakeGate implements Handler<HttpServerRequest> {
   private final TokenAuth auth;
   private final Meters meters;
   private final StreamHub hub;
+  private Handler<HttpServerRequest> onUpgrade = req -> {};
 
   HandshakeGate(
       Config config,
@@ -41,6 +42,11 @@ final class HandshakeGate implements Handler<HttpServerRequest> {
     this.auth = auth;
     this.meters = meters;
     this.hub = hub;
+  }
+
+  /** Tells {@code listener} of each request whose connection became a WebSocket. */
+  void onUpgrade(Handler<HttpServerRequest> listener) {
+    onUpgrade = listener;
   }
 
   @Override
@@ -98,6 +104,7 @@ final class HandshakeGate implements Handler<HttpServerRequest> {
     req.toWebSocket()
         .onSuccess(
             ws -> {
+              onUpgrade.handle(req);
               meters.handshake(Handshake.ACCEPTED);
               hub.open(ws, symbols);
             })

@@ -17,11 +17,13 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
+import io.vertx.core.net.impl.ConnectionBase;
 import java.util.function.IntConsumer;
 
 /**
@@ -34,14 +36,17 @@ import java.util.function.IntConsumer;
  * (Vert.x's public API only makes text frames from a {@code String}, encoded again per socket);
  * reaching the socket's Netty pipeline, to consolidate flushes, to cap the kernel's send buffer, to
  * check and guard the frames a client sends (and fold the empty fragments Vert.x would lose) and to
- * drop a stuck connection; and telling an over-long fragmented message from other errors, which
- * Vert.x reports only as an {@code IllegalStateException} whose message says so. The pipeline is
- * only reachable from a socket that came from the server's own request, not from vertx-web's
- * wrapper, hence {@code /ws} is routed before the Router.
+ * drop a stuck connection; reaching the channel of a plain HTTP connection, to reset it; and
+ * telling an over-long fragmented message from other errors, which Vert.x reports only as an {@code
+ * IllegalStateException} whose message says so. The pipeline is only reachable from a socket that
+ * came from the server's own request, not from vertx-web's wrapper, hence {@code /ws} is routed
+ * before the Router.
  */
 public final class VertxInternals {
 
   private static final String SERVER_WEBSOCKET_IMPL = "io.vertx.core.http.impl.ServerWebSocketImpl";
+  private static final String HTTP1_SERVER_CONNECTION =
+      "io.vertx.core.http.impl.Http1xServerConnection";
   private static final String MESSAGE_TOO_BIG = "max message size";
   static final String FLUSH_CONSOLIDATION = "flush-consolidation";
   static final String EMPTY_FRAGMENTS = "empty-fragments";
@@ -64,6 +69,9 @@ public final class VertxInternals {
         throw broken(SERVER_WEBSOCKET_IMPL + " is no longer a WebSocketInternal");
       }
       new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.EMPTY_BUFFER, true);
+      if (!ConnectionBase.class.isAssignableFrom(Class.forName(HTTP1_SERVER_CONNECTION))) {
+        throw broken(HTTP1_SERVER_CONNECTION + " is no longer a ConnectionBase");
+      }
     } catch (ClassNotFoundException | LinkageError e) {
       throw broken(e.toString());
     }
@@ -260,7 +268,27 @@ public final class VertxInternals {
    * @return false when the connection was already closed
    */
   static boolean abort(ServerWebSocket ws) {
-    Channel channel = context(ws).channel();
+    return abort(context(ws).channel());
+  }
+
+  /**
+   * Resets an HTTP connection of the server at once: SO_LINGER 0, so that closing sends an RST,
+   * then the close from the first handler, as {@link #abort(ServerWebSocket)} does. {@link
+   * HttpConnection#close()} would first wait for queued response bytes to be flushed, which never
+   * happens for a peer that stopped reading; and a plain close would leave the kernel sending what
+   * it holds to a peer that reads one byte a second, long after the socket left the process.
+   *
+   * @return false when the connection was already closed
+   */
+  public static boolean reset(HttpConnection conn) {
+    Channel channel = ((ConnectionBase) conn).channel();
+    if (channel.isOpen()) {
+      channel.config().setOption(ChannelOption.SO_LINGER, 0);
+    }
+    return abort(channel);
+  }
+
+  private static boolean abort(Channel channel) {
     if (!channel.isOpen()) {
       return false;
     }

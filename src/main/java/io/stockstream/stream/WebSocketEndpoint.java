@@ -55,6 +55,14 @@ public final class WebSocketEndpoint {
     return gate;
   }
 
+  /**
+   * Tells {@code listener}, on this loop, of each handshake request whose connection has just
+   * become a WebSocket: from then on the hub's rules apply to it, not those of plain HTTP.
+   */
+  public void onUpgrade(Handler<HttpServerRequest> listener) {
+    gate.onUpgrade(listener);
+  }
+
   /** Subscribes this loop to ticks, market status and presence, and starts its heartbeat. */
   public Future<Void> start() {
     EventBus bus = vertx.eventBus();

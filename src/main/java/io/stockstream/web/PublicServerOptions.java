@@ -22,7 +22,7 @@ public final class PublicServerOptions {
 
   public static Future<HttpServerOptions> of(Vertx vertx, Config config) {
     HttpServerOptions options =
-        WebSocketOptions.applyTo(new HttpServerOptions())
+        WebSocketOptions.applyTo(ConnectionGuard.applyTo(new HttpServerOptions()))
             .setTcpNoDelay(true)
             .setMaxInitialLineLength(
                 HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH + TOKEN_ROOM_BYTES)

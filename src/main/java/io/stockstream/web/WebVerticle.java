@@ -30,14 +30,19 @@ public final class WebVerticle extends VerticleBase {
 
   private final HttpServerOptions serverOptions;
   private final WebSocketEndpoint.Shared shared;
+  private final ConnectionGuard.Capacity httpCapacity;
   private final IntConsumer onListening;
   private WebSocketEndpoint ws;
   private HttpServer server;
 
   public WebVerticle(
-      HttpServerOptions serverOptions, WebSocketEndpoint.Shared shared, IntConsumer onListening) {
+      HttpServerOptions serverOptions,
+      WebSocketEndpoint.Shared shared,
+      ConnectionGuard.Capacity httpCapacity,
+      IntConsumer onListening) {
     this.serverOptions = serverOptions;
     this.shared = shared;
+    this.httpCapacity = httpCapacity;
     this.onListening = onListening;
   }
 
@@ -85,10 +90,12 @@ public final class WebVerticle extends VerticleBase {
     // /ws bypasses the router, whose request wrapper would hide the socket's Netty pipeline (see
     // stream.VertxInternals); the gate answers its errors with the same JSON as the router.
     Handler<HttpServerRequest> handshake = ws.handshake();
+    ConnectionGuard guard = new ConnectionGuard(vertx, config, httpCapacity, meters);
+    ws.onUpgrade(guard::upgraded);
     server =
-        vertx
-            .createHttpServer(serverOptions)
-            .requestHandler(req -> (WS_PATH.equals(req.path()) ? handshake : router).handle(req));
+        guard.install(
+            vertx.createHttpServer(serverOptions),
+            req -> (WS_PATH.equals(req.path()) ? handshake : router).handle(req));
     return ws.start()
         .compose(v -> server.listen(port, config.host()))
         .onSuccess(s -> onListening.accept(s.actualPort()));

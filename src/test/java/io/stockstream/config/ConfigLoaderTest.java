@@ -64,6 +64,8 @@ class ConfigLoaderTest {
     assertThat(c.managementPort()).isEqualTo(9000);
     assertThat(c.tickIntervalMs()).isEqualTo(500);
     assertThat(c.maxConnections()).isEqualTo(50_000);
+    assertThat(c.maxHttpConnections()).isEqualTo(10_000);
+    assertThat(c.httpResponseTimeoutMs()).isEqualTo(60_000);
     assertThat(c.maxSubscriptions()).isEqualTo(200);
     assertThat(c.tls()).isEqualTo(new Config.Tls.Off());
     assertThat(c.jwtSecret()).isEmpty();
@@ -117,6 +119,7 @@ class ConfigLoaderTest {
                 "STOCKSTREAM_MARKET_SCHEDULE", "cycle:1000/2000",
                 "STOCKSTREAM_ALLOWED_ORIGINS", "https://Example.com, http://localhost:3000",
                 "STOCKSTREAM_MAX_CONNECTIONS", "10",
+                "STOCKSTREAM_MAX_HTTP_CONNECTIONS", "11",
                 "STOCKSTREAM_MAX_SUBSCRIPTIONS", "3",
                 "STOCKSTREAM_TLS_SELF_SIGNED", "TRUE",
                 "STOCKSTREAM_AUTH_JWT_SECRET", "0123456789abcdef",
@@ -127,6 +130,7 @@ class ConfigLoaderTest {
                 "STOCKSTREAM_SLOW_CONSUMER_TIMEOUT_MS", "1234",
                 "STOCKSTREAM_PING_INTERVAL_MS", "2345",
                 "STOCKSTREAM_IDLE_TIMEOUT_MS", "3456",
+                "STOCKSTREAM_HTTP_RESPONSE_TIMEOUT_MS", "4567",
                 "STOCKSTREAM_DRAIN_SPREAD_MS", "0"));
 
     assertThat(c.host()).isEqualTo("127.0.0.1");
@@ -143,6 +147,7 @@ class ConfigLoaderTest {
     assertThat(c.allowedOrigins().allowed())
         .containsExactlyInAnyOrder("https://example.com", "http://localhost:3000");
     assertThat(c.maxConnections()).isEqualTo(10);
+    assertThat(c.maxHttpConnections()).isEqualTo(11);
     assertThat(c.maxSubscriptions()).isEqualTo(3);
     assertThat(c.tls()).isEqualTo(new Config.Tls.SelfSigned());
     assertThat(c.jwtSecret()).contains("0123456789abcdef");
@@ -153,6 +158,7 @@ class ConfigLoaderTest {
     assertThat(c.slowConsumerTimeoutMs()).isEqualTo(1234);
     assertThat(c.pingIntervalMs()).isEqualTo(2345);
     assertThat(c.idleTimeoutMs()).isEqualTo(3456);
+    assertThat(c.httpResponseTimeoutMs()).isEqualTo(4567);
     assertThat(c.drainSpreadMs()).isZero();
   }
 
@@ -182,6 +188,21 @@ class ConfigLoaderTest {
     assertThat(c.symbols()).extracting(SymbolSpec::symbol).containsExactly("MSFT", "TSLA");
     // Not overridden by a flag: the environment still counts.
     assertThat(c.tickIntervalMs()).isEqualTo(100);
+  }
+
+  @Test
+  void httpConnectionCapAndResponseTimeoutComeFromTheFlagOverTheEnvironment() {
+    Config c =
+        load(
+            env(
+                "STOCKSTREAM_MAX_HTTP_CONNECTIONS", "5",
+                "STOCKSTREAM_HTTP_RESPONSE_TIMEOUT_MS", "abc"),
+            "--max-http-connections",
+            "7",
+            "--http-response-timeout-ms=2000");
+
+    assertThat(c.maxHttpConnections()).isEqualTo(7);
+    assertThat(c.httpResponseTimeoutMs()).isEqualTo(2000);
   }
 
   @Test
@@ -355,6 +376,25 @@ class ConfigLoaderTest {
             env("STOCKSTREAM_ALLOWED_ORIGINS", "https://a.com,*")),
         bad("max connections 0", Setting.MAX_CONNECTIONS, env("STOCKSTREAM_MAX_CONNECTIONS", "0")),
         bad("max subscriptions 0", Setting.MAX_SUBSCRIPTIONS, env(), "--max-subscriptions", "0"),
+        bad(
+            "max HTTP connections 0",
+            Setting.MAX_HTTP_CONNECTIONS,
+            env("STOCKSTREAM_MAX_HTTP_CONNECTIONS", "0")),
+        bad(
+            "max HTTP connections not a number",
+            Setting.MAX_HTTP_CONNECTIONS,
+            env(),
+            "--max-http-connections=lots"),
+        bad(
+            "max HTTP connections beyond an int",
+            Setting.MAX_HTTP_CONNECTIONS,
+            env("STOCKSTREAM_MAX_HTTP_CONNECTIONS", "99999999999")),
+        bad(
+            "HTTP response timeout below 1 s",
+            Setting.HTTP_RESPONSE_TIMEOUT_MS,
+            env(),
+            "--http-response-timeout-ms",
+            "999"),
         bad("TLS cert without key", Setting.TLS_KEY, env("STOCKSTREAM_TLS_CERT", cert)),
         bad("TLS key without cert", Setting.TLS_CERT, env(), "--tls-key", cert),
         bad(

@@ -23,6 +23,7 @@ class SettingDefaultsTest {
     FIELD.put(Setting.MANAGEMENT_PORT, Config::managementPort);
     FIELD.put(Setting.TICK_INTERVAL_MS, Config::tickIntervalMs);
     FIELD.put(Setting.MAX_CONNECTIONS, Config::maxConnections);
+    FIELD.put(Setting.MAX_HTTP_CONNECTIONS, Config::maxHttpConnections);
     FIELD.put(Setting.MAX_SUBSCRIPTIONS, Config::maxSubscriptions);
     FIELD.put(Setting.TLS_RELOAD_INTERVAL_MS, Config::tlsReloadIntervalMs);
     FIELD.put(Setting.WEB_INSTANCES, Config::webInstances);
@@ -32,6 +33,7 @@ class SettingDefaultsTest {
     FIELD.put(Setting.SLOW_CONSUMER_TIMEOUT_MS, Config::slowConsumerTimeoutMs);
     FIELD.put(Setting.PING_INTERVAL_MS, Config::pingIntervalMs);
     FIELD.put(Setting.IDLE_TIMEOUT_MS, Config::idleTimeoutMs);
+    FIELD.put(Setting.HTTP_RESPONSE_TIMEOUT_MS, Config::httpResponseTimeoutMs);
     FIELD.put(Setting.DRAIN_SPREAD_MS, Config::drainSpreadMs);
   }
 

@@ -19,8 +19,11 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -31,6 +34,10 @@ import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
@@ -63,6 +70,10 @@ class VertxInternalsCanaryTest {
   private volatile Accepted socket;
   private volatile Client client;
   private volatile StalledClient stalled;
+
+  // The plain HTTP connection of the reset canary: the server's context and the raw client.
+  private volatile Context httpContext;
+  private volatile Socket rawHttp;
 
   @AfterEach
   void tearDown(VertxTestContext ctx) {
@@ -296,6 +307,81 @@ class VertxInternalsCanaryTest {
     }
     assertThat(ws.writeQueueFull()).as("write queue full after %d frames", written).isTrue();
     ws.close();
+  }
+
+  @Test
+  void resetDropsAnHttpConnectionThatCloseAloneLeavesOpenBehindAnUnreadResponse(
+      Vertx vertx, VertxTestContext ctx) {
+    Promise<HttpConnection> opened = Promise.promise();
+    Promise<Void> serverClosed = Promise.promise();
+    HttpServer http =
+        vertx
+            .createHttpServer()
+            .connectionHandler(
+                conn -> {
+                  conn.closeHandler(v -> serverClosed.tryComplete());
+                  httpContext = Vertx.currentContext();
+                  opened.tryComplete(conn);
+                })
+            .requestHandler(VertxInternalsCanaryTest::fillResponseThenClose);
+    servers.add(http);
+    http.listen(0, "127.0.0.1")
+        .compose(s -> vertx.executeBlocking(() -> requestAndReadNothing(s.actualPort())))
+        .compose(v -> opened.future().timeout(5, TimeUnit.SECONDS))
+        // close() waits for the queued response to leave, which a peer that reads nothing stops.
+        .compose(conn -> vertx.timer(1_500).map(conn))
+        .map(
+            conn -> {
+              assertThat(serverClosed.future().isComplete())
+                  .as("close handler fired after close() alone")
+                  .isFalse();
+              return conn;
+            })
+        .compose(conn -> on(httpContext, () -> VertxInternals.reset(conn)).map(conn))
+        .compose(conn -> serverClosed.future().timeout(5, TimeUnit.SECONDS).map(conn))
+        .compose(conn -> on(httpContext, () -> VertxInternals.reset(conn)))
+        .map(again -> assertThat(again).as("reset of a closed connection").isFalse())
+        .compose(v -> vertx.executeBlocking(() -> readToEnd(rawHttp)))
+        .map(reset -> assertThat(reset).as("the client saw a reset, not an end of stream").isTrue())
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /** Queues 16 MiB of response, far more than loopback's socket buffers take, then closes. */
+  private static void fillResponseThenClose(HttpServerRequest req) {
+    HttpServerResponse resp = req.response().setChunked(true);
+    Buffer chunk = Buffer.buffer("x".repeat(8 * 1024));
+    for (int i = 0; i < 2 * 1024; i++) {
+      resp.write(chunk);
+    }
+    assertThat(resp.writeQueueFull()).as("write queue full").isTrue();
+    req.connection().close();
+  }
+
+  /** Sends one GET from a socket with a 4 KiB receive buffer, then reads nothing. */
+  private boolean requestAndReadNothing(int port) throws IOException {
+    Socket socket = new Socket();
+    socket.setReceiveBufferSize(4096);
+    socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+    rawHttp = socket;
+    rawClients.add(socket);
+    socket
+        .getOutputStream()
+        .write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    return true;
+  }
+
+  /** Reads what got through; true when the stream then ended with a reset, false on its end. */
+  private static boolean readToEnd(Socket socket) throws IOException {
+    socket.setSoTimeout(10_000);
+    byte[] buf = new byte[64 * 1024];
+    try {
+      while (socket.getInputStream().read(buf) >= 0) {
+        // what the kernel had already taken in
+      }
+      return false;
+    } catch (SocketException reset) {
+      return true;
+    }
   }
 
   @Test

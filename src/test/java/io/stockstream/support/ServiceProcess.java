@@ -89,6 +89,11 @@ public final class ServiceProcess implements AutoCloseable {
         new IllegalStateException("exited before 'management port:'\n" + output()));
   }
 
+  /** The JVM's process id: the image's command runs {@code java} itself, as PID 1 would. */
+  public long pid() {
+    return process.pid();
+  }
+
   public int publicPort() throws Exception {
     return publicPort.get(30, TimeUnit.SECONDS);
   }
