@@ -103,13 +103,6 @@ public final class ServiceProcess implements AutoCloseable {
   }
 
   /**
-   * The process id of the JVM: the image's exec-form ENTRYPOINT runs java with no shell between.
-   */
-  public long pid() {
-    return process.pid();
-  }
-
-  /**
    * Sends SIGTERM, as Kubernetes does. Through the process handle: {@code Process.destroy()} would
    * also close the pipes, and with them what the process says while it shuts down.
    */
