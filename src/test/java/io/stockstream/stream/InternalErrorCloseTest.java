@@ -127,15 +127,18 @@ class InternalErrorCloseTest {
               .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       ByteArrayOutputStream got = new ByteArrayOutputStream();
-      // The 101 head and the welcome frame (a text frame whose JSON says welcome).
-      while (!got.toString(StandardCharsets.ISO_8859_1).contains("\"type\":\"welcome\"")) {
-        int b = in.read();
-        if (b < 0) {
-          throw new IOException("closed before the welcome: " + got);
-        }
-        got.write(b);
+      // The 101 head, then the whole welcome frame, so that what follows starts at a frame.
+      while (!got.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+        got.write(readByte(in, got));
       }
       assertThat(got.toString(StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 101");
+      readByte(in, got);
+      int length = readByte(in, got) & 0x7F;
+      if (length == 126) {
+        length = (readByte(in, got) << 8) | readByte(in, got);
+      }
+      byte[] welcome = in.readNBytes(length);
+      assertThat(new String(welcome, StandardCharsets.UTF_8)).contains("\"type\":\"welcome\"");
       // Not a TLS record: neither a known content type nor an SSLv2 header.
       byte[] garbage = new byte[32];
       Arrays.fill(garbage, (byte) 'G');
@@ -157,6 +160,14 @@ class InternalErrorCloseTest {
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
       return new Ended(closeCode(after.toByteArray()), ms, how + ", " + after.size() + " bytes");
     }
+  }
+
+  private static int readByte(InputStream in, ByteArrayOutputStream soFar) throws IOException {
+    int b = in.read();
+    if (b < 0) {
+      throw new IOException("closed before the welcome: " + soFar);
+    }
+    return b;
   }
 
   /** The status of the first close frame in {@code bytes} (server frames are unmasked). */
