@@ -23,7 +23,6 @@ import io.stockstream.stream.SubscriptionCounts;
 import io.stockstream.stream.VertxInternals;
 import io.stockstream.stream.WebSocketEndpoint;
 import io.stockstream.web.CertificateReloader;
-import io.stockstream.web.ConnectionGuard;
 import io.stockstream.web.PublicServerOptions;
 import io.stockstream.web.WebVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -155,8 +154,7 @@ public final class Main {
     SubscriptionCounts counts = new SubscriptionCounts(market.size());
     Meters meters = new Meters(registry, market.symbols(), slots::open, counts::total);
     meters.marketOpen(market::marketOpen);
-    ConnectionGuard.Capacity httpCapacity =
-        new ConnectionGuard.Capacity(config.maxHttpConnections());
+    ConnectionSlots httpCapacity = new ConnectionSlots(config.maxHttpConnections());
     meters.httpConnections(httpCapacity::open);
     Readiness readiness = new Readiness(market, lifecycle);
     readiness.register(registry);

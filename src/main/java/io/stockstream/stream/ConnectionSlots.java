@@ -2,7 +2,10 @@ package io.stockstream.stream;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The node's WebSocket capacity ({@code MAX_CONNECTIONS}), shared by every web event loop. */
+/**
+ * A node-wide cap on connections, shared by every web event loop: {@code MAX_CONNECTIONS} for
+ * WebSockets, {@code MAX_HTTP_CONNECTIONS} for public-port connections not (yet) upgraded.
+ */
 public final class ConnectionSlots {
 
   private final int maxConnections;
@@ -12,8 +15,8 @@ public final class ConnectionSlots {
     this.maxConnections = maxConnections;
   }
 
-  /** Takes a slot before the handshake is answered; false when the node is full. */
-  boolean tryReserve() {
+  /** Takes a slot; false when the node is full. */
+  public boolean tryReserve() {
     while (true) {
       int n = open.get();
       if (n >= maxConnections) {
@@ -25,11 +28,14 @@ public final class ConnectionSlots {
     }
   }
 
-  void release() {
+  public void release() {
     open.decrementAndGet();
   }
 
-  /** Connections open or being upgraded: the gauge {@code stockstream_ws_connections}. */
+  /**
+   * Slots taken: the gauge {@code stockstream_ws_connections} (WebSockets open or being upgraded)
+   * or {@code stockstream_http_connections}.
+   */
   public int open() {
     return open.get();
   }

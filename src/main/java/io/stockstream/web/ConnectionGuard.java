@@ -3,6 +3,7 @@ package io.stockstream.web;
 import io.stockstream.config.Config;
 import io.stockstream.metrics.Meters;
 import io.stockstream.protocol.GuardClose;
+import io.stockstream.stream.ConnectionSlots;
 import io.stockstream.stream.VertxInternals;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -17,7 +18,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Closes the public port's HTTP connections that hold a file descriptor for nothing, until they
@@ -34,39 +34,6 @@ public final class ConnectionGuard {
 
   /** How often a loop looks for deadlines passed: each is acted on within this much of its time. */
   static final long SWEEP_MS = 250;
-
-  /** The node's guarded connections, counted against {@code MAX_HTTP_CONNECTIONS} by every loop. */
-  public static final class Capacity {
-    private final int max;
-    private final AtomicInteger open = new AtomicInteger();
-
-    public Capacity(int max) {
-      this.max = max;
-    }
-
-    boolean tryReserve() {
-      while (true) {
-        int n = open.get();
-        if (n >= max) {
-          return false;
-        }
-        if (open.compareAndSet(n, n + 1)) {
-          return true;
-        }
-      }
-    }
-
-    void release() {
-      open.decrementAndGet();
-    }
-
-    /**
-     * Open connections not upgraded to a WebSocket: the gauge {@code stockstream_http_connections}.
-     */
-    public int open() {
-      return open.get();
-    }
-  }
 
   /** What the guard holds for one connection, from its opening to its upgrade or its end. */
   private static final class Guarded {
@@ -90,7 +57,7 @@ public final class ConnectionGuard {
   }
 
   private final Vertx vertx;
-  private final Capacity capacity;
+  private final ConnectionSlots capacity;
   private final Meters meters;
   private final long headNanos = TimeUnit.MILLISECONDS.toNanos(HEAD_TIMEOUT_MS);
   private final long responseNanos;
@@ -102,7 +69,7 @@ public final class ConnectionGuard {
   private final LinkedHashSet<Guarded> awaitingHead = new LinkedHashSet<>();
   private final LinkedHashSet<Guarded> responding = new LinkedHashSet<>();
 
-  public ConnectionGuard(Vertx vertx, Config config, Capacity capacity, Meters meters) {
+  public ConnectionGuard(Vertx vertx, Config config, ConnectionSlots capacity, Meters meters) {
     this.vertx = vertx;
     this.capacity = capacity;
     this.meters = meters;

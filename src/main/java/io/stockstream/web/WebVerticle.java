@@ -7,6 +7,7 @@ import io.stockstream.market.MarketData;
 import io.stockstream.metrics.Meters;
 import io.stockstream.metrics.WireComparison;
 import io.stockstream.rest.QuoteApi;
+import io.stockstream.stream.ConnectionSlots;
 import io.stockstream.stream.WebSocketEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -30,7 +31,7 @@ public final class WebVerticle extends VerticleBase {
 
   private final HttpServerOptions serverOptions;
   private final WebSocketEndpoint.Shared shared;
-  private final ConnectionGuard.Capacity httpCapacity;
+  private final ConnectionSlots httpCapacity;
   private final IntConsumer onListening;
   private WebSocketEndpoint ws;
   private HttpServer server;
@@ -38,7 +39,7 @@ public final class WebVerticle extends VerticleBase {
   public WebVerticle(
       HttpServerOptions serverOptions,
       WebSocketEndpoint.Shared shared,
-      ConnectionGuard.Capacity httpCapacity,
+      ConnectionSlots httpCapacity,
       IntConsumer onListening) {
     this.serverOptions = serverOptions;
     this.shared = shared;
