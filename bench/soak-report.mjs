@@ -1,16 +1,31 @@
 // Prints the soak's figures from bench/soak.sh's directory: memory over time, the fast clients
-// against the control run without slow ones, and what became of the slow clients.
-import { readFileSync } from 'node:fs';
+// against the control run without slow ones, and what became of the slow clients. Then a PASS or
+// FAIL line per check; exits 1 when any check fails (or a file is missing), 0 when all pass.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2];
-const json = (name) => JSON.parse(readFileSync(join(dir, name), 'utf8'));
-const samples = readFileSync(join(dir, 'soak.samples.csv'), 'utf8')
-  .trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+const read = (name) => {
+  try {
+    return readFileSync(join(dir, name), 'utf8');
+  } catch (e) {
+    console.error(`soak-report: FAIL, cannot read ${join(dir ?? '', name)}: ${e.message}`);
+    process.exit(1);
+  }
+};
+const json = (name) => JSON.parse(read(name));
+const csv = (name) => read(name).trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+const samples = csv('soak.samples.csv');
 const soak = json('soak.json');
 const control = json('control.json');
+// The server's counters once the soak run was over; without them, the last sample's.
+const last = samples[samples.length - 1] ?? [];
+const [conflatedTotal, slowConsumerCloses] = existsSync(join(dir, 'soak.end.csv'))
+  ? csv('soak.end.csv')[0] ?? []
+  : [last[4], last[5]];
 
 // Flat: after the first minute, the mean of the last half within 10% of the first half's.
+const FLAT_BOUND = 0.1;
 function flat(column) {
   const values = samples.filter((s) => s[0] >= 60).map((s) => s[column]);
   if (values.length < 4) return { verdict: 'too few samples', values };
@@ -20,7 +35,7 @@ function flat(column) {
   const last = mean(values.slice(half));
   const change = (last - first) / first;
   return {
-    verdict: Math.abs(change) <= 0.1 ? 'flat' : 'NOT flat',
+    verdict: Math.abs(change) <= FLAT_BOUND ? 'flat' : 'NOT flat',
     first: Math.round(first), last: Math.round(last), change: `${(change * 100).toFixed(1)}%`,
     min: Math.min(...values), max: Math.max(...values),
   };
@@ -31,7 +46,6 @@ const fast = (s) => ({
   p50: s.latencyMs.p50, p99: s.latencyMs.p99, max: s.latencyMs.max,
   gaps: s.sequence.gaps, outOfOrder: s.sequence.outOfOrder, duplicates: s.sequence.duplicates,
 });
-const last = samples[samples.length - 1] ?? [];
 const report = {
   minutes: soak.windowSeconds / 60,
   memory: { rssKb: flat(1), heapAfterGcBytes: flat(2) },
@@ -45,6 +59,69 @@ const report = {
     outOfOrder: soak.slowReaders.sequence.outOfOrder,
   },
   closedByCode: soak.connections.closedByCode,
-  server: { conflatedTotal: last[4], slowConsumerCloses: last[5], cpu: soak.server?.utilisation },
+  server: { conflatedTotal, slowConsumerCloses, cpu: soak.server?.utilisation },
 };
 console.log(JSON.stringify(report, null, 2));
+
+// --- the checks ----------------------------------------------------------------------------
+const checks = [];
+const check = (name, pass, detail) => checks.push({ name, pass: !!pass, detail });
+
+for (const [name, m, unit] of [
+  ['RSS flat', report.memory.rssKb, 'kB'],
+  ['heap after GC flat', report.memory.heapAfterGcBytes, 'bytes'],
+]) {
+  check(name, m.verdict === 'flat', m.first === undefined
+    ? `${m.values.length} samples after the first minute, 4 needed`
+    : `mean of the last half ${m.last} ${unit} against ${m.first} in the first (${m.change};`
+      + ` flat is within ±${FLAT_BOUND * 100}%, samples after the first minute)`);
+}
+
+// The connections the load generator made slow: it spreads floor(connections x fraction) of them.
+const settings = soak.settings;
+const slowCount = Math.floor(settings.connections * settings.slowFraction);
+const fastCount = settings.connections - slowCount;
+const slowOpen = soak.slowReaders?.openAtEnd ?? 0;
+const fastOpen = soak.connections.openAtEnd - slowOpen;
+check('fast clients connected', fastOpen === fastCount && soak.frames.ticks > 0,
+  `${fastOpen} of ${fastCount} open at the end, ${soak.frames.ticks} ticks received`);
+
+const seq = soak.sequence;
+check('fast clients gap-free', seq.gaps === 0 && seq.outOfOrder === 0 && seq.duplicates === 0,
+  `${seq.gaps} gaps (${seq.missing} ticks missing), ${seq.outOfOrder} out of order,`
+  + ` ${seq.duplicates} duplicates; none allowed`);
+
+const p99 = soak.latencyMs.p99;
+const controlP99 = control.latencyMs.p99;
+const p99Bound = 1.5 * controlP99 + 5;
+check('fast clients p99 near the control', typeof p99 === 'number'
+  && typeof controlP99 === 'number' && p99 <= p99Bound,
+  `p99 ${p99} ms against the control's ${controlP99} ms; at most 1.5 x control + 5 ms`
+  + ` = ${typeof controlP99 === 'number' ? p99Bound.toFixed(1) : '?'} ms`);
+
+// Slow clients. The load generator counts per cohort, not per client, so this is what the totals
+// can tell: each slow client still open needs at least one gap (so the cohort's gaps >= the open
+// ones), and each one gone needs a close with 1013. A slow consumer that never reads the close
+// frame has its TCP connection dropped by the server after a grace period, which the client sees
+// as 1006: those count as 1013 up to the server's own count of slow-consumer closes.
+const closes = soak.connections.closedByCode ?? {};
+const closed = Object.values(closes).reduce((a, b) => a + b, 0);
+const c1013 = closes['1013'] ?? 0;
+const c1006 = closes['1006'] ?? 0;
+const dropped = Math.min(c1006, Math.max(0, (slowConsumerCloses ?? 0) - c1013));
+const slowGaps = soak.slowReaders?.sequence.gaps ?? 0;
+const slowGone = slowCount - slowOpen;
+const unexplained = closed - c1013 - dropped;
+check('slow clients conflated or closed with 1013', slowCount > 0
+  && (slowOpen === 0 || slowGaps >= slowOpen) && unexplained === 0 && slowGone <= c1013 + dropped,
+  `${slowCount} slow: ${slowOpen} open at the end with ${slowGaps} gaps in all (${slowOpen}`
+  + ` needed), ${slowGone} gone; closes seen ${JSON.stringify(closes)}, the server's`
+  + ` slow-consumer closes ${slowConsumerCloses}; ${unexplained} closes neither 1013 nor a`
+  + ' slow-consumer drop');
+
+console.log();
+for (const c of checks) console.log(`${c.pass ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
+const failed = checks.filter((c) => !c.pass).length;
+console.log(failed === 0 ? `soak: PASS (${checks.length} checks)`
+  : `soak: FAIL (${failed} of ${checks.length} checks)`);
+process.exitCode = failed === 0 ? 0 : 1;

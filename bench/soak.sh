@@ -2,9 +2,10 @@
 # Soak: the jar for a long while under 2,000 clients, 10% of which read at a tenth of the rate,
 # then the same without the slow ones, as the control for latency. The jar is pinned to core 0
 # with the Dockerfile's JVM flags, the load generator to core 1. Every 30 s it forces a full GC
-# (jcmd GC.run) and samples the server's RSS and heap after it; at the end it prints whether both
-# stayed flat, the fast clients' gaps and p99 beside the control's, and what became of the slow
-# ones (conflated, closed 1013). JSON and samples are kept under target/bench/soak-<time>/.
+# (jcmd GC.run; if it fails, the soak stops there) and samples the server's RSS and heap after it.
+# At the end soak-report.mjs prints the figures and a PASS or FAIL line per check: RSS and heap
+# flat, the fast clients gap-free with a p99 near the control's, the slow ones conflated or closed
+# with 1013. The script exits non-zero when a check fails. Files stay in target/bench/soak-<time>/.
 #
 #   bench/soak.sh                       10 minutes, then a 3-minute control without slow clients
 #   bench/soak.sh --minutes 2 --control-minutes 1
@@ -56,13 +57,19 @@ start_server() { # log
     PORT=$(grep -o 'public port: [0-9]*' "$1" | grep -o '[0-9]*$')
 }
 
+LOADGEN=
 stop_server() {
+    if [ -n "$LOADGEN" ] && kill -0 "$LOADGEN" 2>/dev/null; then
+        kill -TERM "$LOADGEN" 2>/dev/null || true
+        wait "$LOADGEN" 2>/dev/null || true
+    fi
+    LOADGEN=
     [ -n "$PID" ] || return 0
     kill -TERM "$PID" 2>/dev/null || true
     wait "$PID" 2>/dev/null || true
     PID=
 }
-# Whatever ends the script, no server is left running.
+# Whatever ends the script, no server (nor load generator) is left running.
 trap stop_server EXIT
 
 metric() { # name, or name{first-label: the sum of its samples on /metrics (the value is last)
@@ -74,9 +81,15 @@ metric() { # name, or name{first-label: the sum of its samples on /metrics (the 
 # sample FILE: every 30 s until the load generator ends, a full GC, then RSS and heap after it.
 sample() {
     echo "seconds,rss_kb,heap_after_gc_bytes,connections,conflated,slow_consumer_closes" > "$1"
-    local start=$SECONDS
+    local start=$SECONDS out
     while kill -0 "$LOADGEN" 2>/dev/null; do
-        jcmd "$PID" GC.run > /dev/null 2>&1 || true
+        # Heap after GC means nothing without the GC: a jcmd that fails ends the soak.
+        if ! out=$(jcmd "$PID" GC.run 2>&1); then
+            echo "soak: jcmd $PID GC.run failed, so there is no heap after GC to sample;" \
+                "stopping the soak, its load generator and the server (log: $OUT)" >&2
+            printf '%s\n' "$out" | sed 's/^/soak:   /' >&2
+            exit 1
+        fi
         echo "$((SECONDS - start)),$(awk '/VmRSS/ { print $2 }' "/proc/$PID/status")\
 ,$(metric 'jvm_memory_used_bytes{area="heap"')\
 ,$(metric stockstream_ws_connections),$(metric stockstream_ws_ticks_conflated_total)\
@@ -98,6 +111,11 @@ run() { # label minutes slow-fraction
     LOADGEN=$!
     sample "$OUT/$1.samples.csv"
     wait "$LOADGEN" || echo "soak: the load generator failed, see $OUT/$1.log" >&2
+    LOADGEN=
+    # The server's counters once the run is over (the last sample may be up to 30 s older).
+    echo "conflated,slow_consumer_closes" > "$OUT/$1.end.csv"
+    echo "$(metric stockstream_ws_ticks_conflated_total)\
+,$(metric 'stockstream_ws_disconnects_total{reason="slow_consumer"')" >> "$OUT/$1.end.csv"
     stop_server
 }
 
