@@ -21,8 +21,11 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,9 +33,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * A peer that breaks RFC 6455 is closed with 1002, one that sends text that is not UTF-8 with 1007,
  * over real sockets; meanwhile an observer on the same node keeps receiving every tick, in order
- * and without a hole.
+ * and without a hole. The methods run in a set order, so that the observer's check comes after
+ * every misbehaving peer.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProtocolViolationTest {
 
   private static final String ERRORS = "stockstream_ws_disconnects_total{reason=\"error\"}";
@@ -117,6 +122,7 @@ class ProtocolViolationTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("violations")
+  @Order(1)
   void aFrameThatBreaksRfc6455ClosesWith1002(String what, Misbehaviour misbehaviour)
       throws Exception {
     assertClosedWith(1002, misbehaviour);
@@ -124,11 +130,13 @@ class ProtocolViolationTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidUtf8")
+  @Order(2)
   void textThatIsNotUtf8ClosesWith1007(String what, Misbehaviour misbehaviour) throws Exception {
     assertClosedWith(1007, misbehaviour);
   }
 
   @Test
+  @Order(3)
   void validUtf8SplitInsideACharacterAcrossFragmentsIsAccepted() throws Exception {
     byte[] message = json("{\"op\":\"ping\",\"ref\":\"€ and 日本\"}");
     int inEuro = new String(message, StandardCharsets.UTF_8).indexOf('€') + 1;
@@ -147,6 +155,7 @@ class ProtocolViolationTest {
   }
 
   @Test
+  @Order(4)
   void aFragmentedMessageWhoseFirstFragmentsAreEmptyIsAnswered() throws Exception {
     try (RawWebSocket raw = RawWebSocket.connect(node.port(), "/ws")) {
       raw.readUntil(f -> f.opcode() == RawWebSocket.TEXT, WITHIN);
@@ -170,6 +179,7 @@ class ProtocolViolationTest {
   }
 
   @Test
+  @Order(5)
   void nothingAfterInvalidUtf8IsAnsweredEvenWhenTheMessageGoesOn() throws Exception {
     try (RawWebSocket raw = RawWebSocket.connect(node.port(), "/ws")) {
       raw.readUntil(f -> f.opcode() == RawWebSocket.TEXT, WITHIN);
@@ -183,8 +193,10 @@ class ProtocolViolationTest {
   }
 
   @Test
+  @Order(6)
   void theObserverMissedNoTickWhileOthersMisbehaved() throws Exception {
-    // Runs after or between the others; it also misbehaves once itself to be order-independent.
+    // Last, so that the observer's seqs span every misbehaving peer of this class. It also
+    // misbehaves once itself, so that it checks something when run alone.
     assertClosedWith(1002, raw -> raw.sendFrame(true, RawWebSocket.CONTINUATION, new byte[0]));
     long before = lastObserved();
     Await.result(
