@@ -15,11 +15,12 @@ import io.stockstream.ops.ManagementVerticle;
 import io.stockstream.ops.Readiness;
 import io.stockstream.protocol.LocalCodec;
 import io.stockstream.protocol.MarketEvent;
-import io.stockstream.protocol.PresenceEvent;
-import io.stockstream.protocol.TickEvent;
+import io.stockstream.protocol.PresenceBatch;
+import io.stockstream.protocol.TickBatch;
 import io.stockstream.stream.ConnectionSlots;
 import io.stockstream.stream.PresenceVerticle;
 import io.stockstream.stream.SubscriptionCounts;
+import io.stockstream.stream.TickFanout;
 import io.stockstream.stream.VertxInternals;
 import io.stockstream.stream.WebSocketEndpoint;
 import io.stockstream.web.CertificateReloader;
@@ -160,8 +161,10 @@ public final class Main {
     readiness.register(registry);
     WireComparison wire = new WireComparison();
     wire.bindTo(registry);
+    TickFanout fanout = new TickFanout();
     WebSocketEndpoint.Shared shared =
-        new WebSocketEndpoint.Shared(config, market, counts, slots, lifecycle, meters, wire);
+        new WebSocketEndpoint.Shared(
+            config, market, counts, slots, lifecycle, meters, wire, fanout);
     AtomicInteger publicPort = new AtomicInteger();
     ManagementVerticle management =
         new ManagementVerticle(config.host(), config.managementPort(), registry, readiness);
@@ -187,7 +190,8 @@ public final class Main {
         .compose(
             web ->
                 vertx
-                    .deployVerticle(new PresenceVerticle(market, counts))
+                    .deployVerticle(fanout)
+                    .compose(v -> vertx.deployVerticle(new PresenceVerticle(market, counts)))
                     .compose(
                         v ->
                             vertx.deployVerticle(
@@ -228,9 +232,9 @@ public final class Main {
   }
 
   private static void registerCodecs(EventBus bus) {
-    registerCodec(bus, TickEvent.class);
+    registerCodec(bus, TickBatch.class);
     registerCodec(bus, MarketEvent.class);
-    registerCodec(bus, PresenceEvent.class);
+    registerCodec(bus, PresenceBatch.class);
   }
 
   private static <T> void registerCodec(EventBus bus, Class<T> type) {

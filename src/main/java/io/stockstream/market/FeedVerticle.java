@@ -6,11 +6,13 @@ import io.stockstream.protocol.EpochNanos;
 import io.stockstream.protocol.MarketEvent;
 import io.stockstream.protocol.ProtocolJson;
 import io.stockstream.protocol.Tick;
+import io.stockstream.protocol.TickBatch;
 import io.stockstream.protocol.TickEvent;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
@@ -18,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The simulated market: every symbol ticks at random times (exponential gaps around the mean
- * interval) along its own {@link PriceWalk}; each tick is recorded in {@link MarketData} and then
- * published once on the event bus. Ticks stop while the market is closed.
+ * interval) along its own {@link PriceWalk}; each tick is recorded in {@link MarketData}, and the
+ * ticks of one timer step are published together on the event bus, once. Ticks stop while the
+ * market is closed.
  */
 public final class FeedVerticle extends VerticleBase {
 
@@ -68,11 +71,13 @@ public final class FeedVerticle extends VerticleBase {
     market.marketOpen(open);
     // Every symbol has a first tick at once, open or closed, so that snapshots, REST and
     // readiness have a price from the start.
+    List<TickEvent> batch = new ArrayList<>(walks.length);
     for (int i = 0; i < walks.length; i++) {
       Instant made = Instant.now();
-      publish(i, walks[i].first(made.toEpochMilli()), made);
+      batch.add(record(i, walks[i].first(made.toEpochMilli()), made));
       nextDue[i] = now + gap();
     }
+    publish(batch);
     timer = vertx.setPeriodic(timerPeriodMs, id -> step());
     log.info(
         "feed: {} symbols, a tick every {} ms on average per symbol, market {}",
@@ -112,23 +117,35 @@ public final class FeedVerticle extends VerticleBase {
     if (!open) {
       return;
     }
+    List<TickEvent> batch = null;
     for (int i = 0; i < walks.length; i++) {
       if (now - nextDue[i] > MAX_LAG_NANOS) {
         nextDue[i] = now;
       }
       while (nextDue[i] - now <= 0) {
+        if (batch == null) {
+          batch = new ArrayList<>();
+        }
         Instant made = Instant.now();
-        publish(i, walks[i].next(made.toEpochMilli()), made);
+        batch.add(record(i, walks[i].next(made.toEpochMilli()), made));
         nextDue[i] += gap();
       }
     }
+    if (batch != null) {
+      publish(batch);
+    }
   }
 
-  private void publish(int index, Tick tick, Instant made) {
+  /** Encodes a tick once and records it, before anyone can be told of it. */
+  private TickEvent record(int index, Tick tick, Instant made) {
     TickEvent event = new TickEvent(index, tick, ProtocolJson.tickFrame(tick), EpochNanos.of(made));
     market.append(event);
     meters.tickPublished(index);
-    vertx.eventBus().publish(Addresses.TICKS, event, LOCAL);
+    return event;
+  }
+
+  private void publish(List<TickEvent> batch) {
+    vertx.eventBus().publish(Addresses.TICKS, new TickBatch(batch), LOCAL);
   }
 
   /** An exponentially distributed gap with the configured mean. */

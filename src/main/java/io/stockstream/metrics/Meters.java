@@ -51,6 +51,7 @@ public final class Meters {
   private final Map<GuardClose, Counter> guardCloses = new EnumMap<>(GuardClose.class);
   private final Counter[] ticksPublished;
   private final Counter conflated;
+  private final Counter skipped;
   private final Counter quoteRequests;
   private final Timer fanout;
   private final Counter tlsReloadsOk;
@@ -113,6 +114,12 @@ public final class Meters {
     conflated =
         Counter.builder("stockstream.ws.ticks.conflated")
             .description("Ticks replaced by a newer one for a slow connection")
+            .register(registry);
+    skipped =
+        Counter.builder("stockstream.fanout.ticks.skipped")
+            .description(
+                "Ticks a web event loop skipped because it fell behind the feed: it went on from"
+                    + " the newest tick of each symbol")
             .register(registry);
     quoteRequests =
         Counter.builder("stockstream.http.quote.requests")
@@ -189,6 +196,14 @@ public final class Meters {
 
   public void conflated() {
     conflated.increment();
+  }
+
+  /**
+   * Beside the contract's metrics: {@code stockstream_fanout_ticks_skipped_total}, ticks an event
+   * loop that fell behind the feed never delivered to its subscribers.
+   */
+  public void skipped(long ticks) {
+    skipped.increment(ticks);
   }
 
   public void quoteRequest() {

@@ -39,17 +39,33 @@ public final class ProtocolJson {
     return tick(t).toBuffer();
   }
 
-  public static Buffer welcome(
-      String connectionId, String epoch, long serverTime, List<String> symbols, boolean open) {
-    return new JsonObject()
-        .put("type", "welcome")
-        .put("protocol", PROTOCOL)
-        .put("connectionId", connectionId)
-        .put("epoch", epoch)
-        .put("serverTime", serverTime)
-        .put("symbols", new JsonArray(symbols))
-        .put("market", marketStatus(open))
-        .toBuffer();
+  /**
+   * The start of a {@code welcome} frame, up to its {@code symbols}: the frame is this, then {@link
+   * #welcomeSymbols}, then {@link #welcomeTail}. The list of symbols is the same for every
+   * connection, so the service encodes it once and sends the same bytes on every handshake.
+   */
+  public static Buffer welcomeHead(String connectionId, String epoch, long serverTime) {
+    Buffer head =
+        new JsonObject()
+            .put("type", "welcome")
+            .put("protocol", PROTOCOL)
+            .put("connectionId", connectionId)
+            .put("epoch", epoch)
+            .put("serverTime", serverTime)
+            .toBuffer();
+    // The object is opened again after serverTime for the two fields that follow.
+    return head.getBuffer(0, head.length() - 1).appendString(",\"symbols\":");
+  }
+
+  /** The {@code symbols} of a {@code welcome} frame: see {@link #welcomeHead}. */
+  public static Buffer welcomeSymbols(List<String> symbols) {
+    return new JsonArray(symbols).toBuffer();
+  }
+
+  /** The end of a {@code welcome} frame, after its symbols: see {@link #welcomeHead}. */
+  public static Buffer welcomeTail(boolean open) {
+    Buffer market = new JsonObject().put("market", marketStatus(open)).toBuffer();
+    return Buffer.buffer(",").appendBuffer(market, 1, market.length() - 1);
   }
 
   /**

@@ -1,14 +1,17 @@
 package io.stockstream.stream;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.collection.IntObjectHashMap;
 import io.stockstream.protocol.Disconnect;
 import io.vertx.core.http.ServerWebSocket;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * One WebSocket and all of its state, owned by the event loop that accepted it: its subscriptions,
- * its outbox, its rate limit, when it was last heard from and how far along closing it is.
+ * its outbox, its rate limit, when it was last heard from and how far along closing it is. What it
+ * holds grows with its subscriptions, never with the size of the market.
  */
 final class Connection {
 
@@ -17,11 +20,18 @@ final class Connection {
   final Outbox outbox;
   final TokenBucket rateLimit;
 
-  /** Slot in each symbol's {@link Subscribers}, or -1 when not subscribed. */
-  private final int[] slots;
+  /** Where its frames are written: see {@link VertxInternals#frameOutput}. */
+  private final ChannelHandlerContext out;
 
-  private int subscriptions;
+  private final Flusher flusher;
+
+  /** Its slot in each subscribed symbol's {@link Subscribers}; null while it has none. */
+  private IntObjectHashMap<Integer> slots;
+
   private long lastHeard;
+
+  /** Written to since the last flush: on its loop's {@link Flusher} list. */
+  private boolean unflushed;
 
   /** Ticks at or below these seqs were already seen by the client (rare: see ResumePlanner). */
   private Map<Integer, Long> seenUpTo;
@@ -32,48 +42,81 @@ final class Connection {
   private boolean released;
 
   Connection(
-      ServerWebSocket ws, String id, int symbols, int ratePerSecond, int burst, long nowNanos) {
+      ServerWebSocket ws,
+      ChannelHandlerContext out,
+      Flusher flusher,
+      String id,
+      int ratePerSecond,
+      int burst,
+      long nowNanos) {
     this.ws = ws;
+    this.out = out;
+    this.flusher = flusher;
     this.id = id;
-    this.outbox = new Outbox(ws, symbols);
+    this.outbox = new Outbox(this);
     this.rateLimit = new TokenBucket(ratePerSecond, burst, nowNanos);
-    this.slots = new int[symbols];
-    Arrays.fill(slots, -1);
     this.lastHeard = nowNanos;
   }
 
+  /**
+   * Queues a frame on the socket and leaves the flush to the loop's {@link Flusher}; the socket
+   * takes over the buffer. A write that fails means the socket is closing, which its close handler
+   * deals with.
+   */
+  void write(ByteBuf frame) {
+    out.write(frame, out.voidPromise());
+    if (!unflushed) {
+      unflushed = true;
+      flusher.written(this);
+    }
+  }
+
+  /** Sends what was written since the last flush, in as few syscalls as the kernel takes. */
+  void flush() {
+    unflushed = false;
+    out.flush();
+  }
+
+  /** False while the socket's outbound buffer is over {@code WRITE_QUEUE_BYTES}. */
+  boolean writable() {
+    return out.channel().isWritable();
+  }
+
   boolean subscribed(int symbol) {
-    return slots[symbol] >= 0;
+    return slots != null && slots.containsKey(symbol);
   }
 
   int subscriptions() {
-    return subscriptions;
+    return slots == null ? 0 : slots.size();
   }
 
   /** This connection's position in the symbol's {@link Subscribers}, or -1. */
   int slot(int symbol) {
-    return slots[symbol];
+    Integer slot = slots == null ? null : slots.get(symbol);
+    return slot == null ? -1 : slot;
   }
 
   /** Called by {@link Subscribers} only, as it moves or removes this connection. */
   void slot(int symbol, int slot) {
-    if (slots[symbol] < 0 && slot >= 0) {
-      subscriptions++;
-    } else if (slots[symbol] >= 0 && slot < 0) {
-      subscriptions--;
+    if (slot >= 0) {
+      if (slots == null) {
+        slots = new IntObjectHashMap<>(4);
+      }
+      slots.put(symbol, Integer.valueOf(slot));
+    } else if (slots != null && slots.remove(symbol) != null) {
       outbox.drop(symbol);
     }
-    slots[symbol] = slot;
   }
 
   /** The symbols this connection is subscribed to, for unsubscribing them all. */
   int[] subscribedSymbols() {
-    int[] out = new int[subscriptions];
+    if (slots == null) {
+      return new int[0];
+    }
+    int[] out = new int[slots.size()];
     int n = 0;
-    for (int i = 0; i < slots.length && n < out.length; i++) {
-      if (slots[i] >= 0) {
-        out[n++] = i;
-      }
+    for (IntObjectHashMap.PrimitiveEntry<Integer> e : slots.entries()) {
+      out[n++] = e.key();
     }
     return out;
   }

@@ -1,13 +1,16 @@
 package io.stockstream.stream;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.collection.IntObjectHashMap;
 import io.stockstream.protocol.TickEvent;
-import io.vertx.core.http.ServerWebSocket;
+import java.util.Iterator;
 import java.util.function.Consumer;
 
 /**
- * The ticks on their way to one connection. While the socket's write queue has room a tick is
- * written at once; while it is full only the newest tick of each symbol is kept (conflation), and
- * they go out, oldest symbol slot first, when the queue drains.
+ * The ticks on their way to one connection. While the socket is writable a tick is written at once;
+ * while it is not (its outbound buffer is over {@code WRITE_QUEUE_BYTES}) only the newest tick of
+ * each symbol is kept (conflation), and they go out when it is writable again.
  */
 final class Outbox {
 
@@ -19,55 +22,50 @@ final class Outbox {
     REPLACED
   }
 
-  private final ServerWebSocket ws;
-  private final int symbols;
+  private final Connection connection;
 
-  /** The newest unsent tick of each symbol while the write queue is full; null until needed. */
-  private TickEvent[] pending;
+  /** The newest unsent tick of each symbol while the socket is not writable; null until needed. */
+  private IntObjectHashMap<TickEvent> pending;
 
-  private int pendingCount;
-
-  /** When the write queue became full (System.nanoTime), or 0 while it has room. */
+  /** When the socket stopped taking ticks (System.nanoTime), or 0 while it takes them. */
   private long slowSince;
 
-  Outbox(ServerWebSocket ws, int symbols) {
-    this.ws = ws;
-    this.symbols = symbols;
+  Outbox(Connection connection) {
+    this.connection = connection;
   }
 
-  /** Writes the tick, or keeps it as the newest pending one of its symbol. */
-  Offer offer(TickEvent e, long nowNanos) {
-    if (pendingCount == 0 && !writeQueueFull()) {
-      VertxInternals.writeText(ws, e.frame());
+  /**
+   * Writes the tick as {@code frame} (its ready-made frame, shared with other connections: the
+   * write takes a retained duplicate), or keeps it as the newest pending one of its symbol.
+   */
+  Offer offer(TickEvent e, ByteBuf frame, long nowNanos) {
+    if (!backlogged() && connection.writable()) {
+      connection.write(frame.retainedDuplicate());
       return Offer.WRITTEN;
     }
     if (pending == null) {
-      pending = new TickEvent[symbols];
+      pending = new IntObjectHashMap<>(8);
     }
-    Offer result = pending[e.index()] != null ? Offer.REPLACED : Offer.KEPT;
-    if (result == Offer.KEPT) {
-      pendingCount++;
-    }
-    pending[e.index()] = e;
+    Offer result = pending.put(e.index(), e) != null ? Offer.REPLACED : Offer.KEPT;
     if (slowSince == 0) {
       slowSince = nowNanos;
     }
     return result;
   }
 
-  /** Writes pending ticks while the queue has room, telling {@code written} of each. */
-  void flush(Consumer<TickEvent> written) {
-    for (int i = 0; pendingCount > 0 && i < pending.length; i++) {
-      TickEvent e = pending[i];
-      if (e == null) {
-        continue;
-      }
-      if (writeQueueFull()) {
+  /** Writes pending ticks while the socket is writable, telling {@code written} of each. */
+  void flush(ByteBufAllocator alloc, Consumer<TickEvent> written) {
+    if (pending == null) {
+      return;
+    }
+    Iterator<IntObjectHashMap.PrimitiveEntry<TickEvent>> it = pending.entries().iterator();
+    while (it.hasNext()) {
+      if (!connection.writable()) {
         return;
       }
-      pending[i] = null;
-      pendingCount--;
-      VertxInternals.writeText(ws, e.frame());
+      TickEvent e = it.next().value();
+      it.remove();
+      connection.write(WireFrame.text(alloc, e.frame()));
       written.accept(e);
     }
     slowSince = 0;
@@ -75,35 +73,23 @@ final class Outbox {
 
   /** Forgets the pending tick of an unsubscribed symbol. */
   void drop(int symbol) {
-    if (pending != null && pending[symbol] != null) {
-      pending[symbol] = null;
-      if (--pendingCount == 0) {
-        slowSince = 0;
-      }
+    if (pending != null && pending.remove(symbol) != null && pending.isEmpty()) {
+      slowSince = 0;
     }
   }
 
   void clear() {
     pending = null;
-    pendingCount = 0;
+    slowSince = 0;
   }
 
-  /** True while ticks wait for the write queue: the connection is being conflated. */
+  /** True while ticks wait for the socket: the connection is being conflated. */
   boolean backlogged() {
-    return pendingCount > 0;
+    return pending != null && !pending.isEmpty();
   }
 
   /** True when the connection has been slow for longer than {@code limitNanos}. */
   boolean slowFor(long limitNanos, long nowNanos) {
     return slowSince != 0 && nowNanos - slowSince > limitNanos;
-  }
-
-  private boolean writeQueueFull() {
-    try {
-      return ws.writeQueueFull();
-    } catch (IllegalStateException closed) {
-      // Closed by the peer a moment ago; its close handler is on its way.
-      return true;
-    }
   }
 }

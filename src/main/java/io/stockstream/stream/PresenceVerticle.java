@@ -2,14 +2,18 @@ package io.stockstream.stream;
 
 import io.stockstream.market.MarketData;
 import io.stockstream.protocol.Addresses;
+import io.stockstream.protocol.PresenceBatch;
 import io.stockstream.protocol.PresenceEvent;
 import io.stockstream.protocol.ProtocolJson;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Publishes a symbol's viewer count when it changes, at most once a second per symbol, so that a
- * crowd joining at once costs its viewers one frame, not one per join.
+ * crowd joining at once costs its viewers one frame, not one per join; the changes of one check go
+ * in one event-bus message, however many symbols changed.
  */
 public final class PresenceVerticle extends VerticleBase {
 
@@ -43,16 +47,18 @@ public final class PresenceVerticle extends VerticleBase {
 
   private void publishChanges() {
     long now = System.currentTimeMillis();
+    List<PresenceEvent> changes = new ArrayList<>();
     for (int i = 0; i < lastSent.length; i++) {
       int n = viewers.of(i);
       if (n != lastSent[i] && now - lastSentAt[i] >= MIN_GAP_MS) {
         lastSent[i] = n;
         lastSentAt[i] = now;
         String symbol = market.symbols().get(i);
-        vertx
-            .eventBus()
-            .publish(Addresses.PRESENCE, new PresenceEvent(i, n, ProtocolJson.presence(symbol, n)));
+        changes.add(new PresenceEvent(i, n, ProtocolJson.presence(symbol, n)));
       }
+    }
+    if (!changes.isEmpty()) {
+      vertx.eventBus().publish(Addresses.PRESENCE, new PresenceBatch(changes));
     }
   }
 }

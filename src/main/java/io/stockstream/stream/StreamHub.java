@@ -1,5 +1,7 @@
 package io.stockstream.stream;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.stockstream.config.Config;
 import io.stockstream.market.MarketData;
 import io.stockstream.metrics.Meters;
@@ -8,9 +10,9 @@ import io.stockstream.protocol.ClientRequest;
 import io.stockstream.protocol.Disconnect;
 import io.stockstream.protocol.Frame;
 import io.stockstream.protocol.MarketEvent;
+import io.stockstream.protocol.PresenceBatch;
 import io.stockstream.protocol.PresenceEvent;
 import io.stockstream.protocol.ProtocolJson;
-import io.stockstream.protocol.TickEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -22,6 +24,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,11 +47,19 @@ final class StreamHub implements Sweeper.Actions {
   private final MarketData market;
   private final ConnectionSlots slots;
   private final Meters meters;
+  private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+  private final Flusher flusher;
   private final TickRouter router;
+  private final TickInbox inbox;
   private final Sweeper sweeper;
   private final Parser parser;
   private final Set<Connection> connections = new LinkedHashSet<>();
   private final long closeGraceMs;
+
+  /** The welcome's list of symbols, encoded once and shared by every connection's welcome. */
+  private final ByteBuf welcomeSymbols;
+
+  private final ByteBuf[] welcomeTails = new ByteBuf[2];
 
   StreamHub(
       Vertx vertx,
@@ -65,10 +76,21 @@ final class StreamHub implements Sweeper.Actions {
     this.market = market;
     this.slots = slots;
     this.meters = meters;
-    this.router = new TickRouter(market, counts, meters, wire);
+    this.flusher = new Flusher(vertx.getOrCreateContext());
+    this.router = new TickRouter(market, counts, meters, wire, flusher, alloc);
+    this.inbox = new TickInbox(vertx.getOrCreateContext(), router);
     this.sweeper = new Sweeper(vertx, config, connections, this);
     this.closeGraceMs =
         Math.min(WebSocketOptions.CLOSING_TIMEOUT_S * 1000L, config.slowConsumerTimeoutMs());
+    this.welcomeSymbols = WireFrame.constant(ProtocolJson.welcomeSymbols(market.symbols()));
+    for (boolean open : new boolean[] {false, true}) {
+      welcomeTails[open ? 1 : 0] = WireFrame.constant(ProtocolJson.welcomeTail(open));
+    }
+  }
+
+  /** Where the node's fan-out hands this loop its ticks. */
+  TickInbox inbox() {
+    return inbox;
   }
 
   void start() {
@@ -79,16 +101,15 @@ final class StreamHub implements Sweeper.Actions {
     return sweeper.drain();
   }
 
-  void onTick(TickEvent e) {
-    router.onTick(e);
-  }
-
   void onMarket(MarketEvent e) {
     router.onMarket(e, connections);
   }
 
-  void onPresence(PresenceEvent e) {
-    router.onPresence(e);
+  void onPresence(PresenceBatch batch) {
+    for (PresenceEvent e : batch.changes()) {
+      router.onPresence(e);
+    }
+    flusher.flushSoon();
   }
 
   // ---- connection lifecycle -------------------------------------------------------------------
@@ -98,13 +119,14 @@ final class StreamHub implements Sweeper.Actions {
     Connection c =
         new Connection(
             ws,
-            UUID.randomUUID().toString(),
-            market.size(),
+            VertxInternals.frameOutput(ws),
+            flusher,
+            connectionId(),
             config.rateLimitPerSecond(),
             config.rateLimitBurst(),
             System.nanoTime());
     connections.add(c);
-    VertxInternals.install(ws, code -> onViolation(c, code));
+    VertxInternals.install(ws, code -> onViolation(c, code), () -> router.flush(c));
     ws.setWriteQueueMaxSize(config.writeQueueBytes());
     // The kernel's buffer in front of the write queue no bigger than the queue: else megabytes of
     // ticks wait there, unconflated, before the queue is full (ThrottledLinkTest).
@@ -124,18 +146,9 @@ final class StreamHub implements Sweeper.Actions {
                         ProtocolJson.NO_REF);
                   }
                 }));
-    ws.drainHandler(v -> router.flush(c));
     ws.exceptionHandler(t -> onException(c, t));
     ws.closeHandler(v -> onClosed(c));
-    send(
-        c,
-        ProtocolJson.welcome(
-            c.id,
-            market.epoch(),
-            System.currentTimeMillis(),
-            market.symbols(),
-            market.marketOpen()),
-        Frame.WELCOME);
+    welcome(c);
     try {
       ClientRequest.Subscribe initial = ClientRequest.fromQuery(symbolsParam);
       if (initial != null) {
@@ -144,6 +157,32 @@ final class StreamHub implements Sweeper.Actions {
     } catch (ClientRequest.BadFrame e) {
       error(c, e.code(), e.getMessage(), e.ref());
     }
+  }
+
+  /** The welcome, from its per-connection head and the parts every connection shares. */
+  private void welcome(Connection c) {
+    ByteBuf tail = welcomeTails[market.marketOpen() ? 1 : 0];
+    c.write(
+        WireFrame.head(
+            alloc,
+            ProtocolJson.welcomeHead(c.id, market.epoch(), System.currentTimeMillis()),
+            welcomeSymbols.readableBytes(),
+            tail.readableBytes()));
+    c.write(welcomeSymbols.duplicate());
+    c.write(tail.duplicate());
+    meters.framesSent(Frame.WELCOME, 1);
+    flusher.flushSoon();
+  }
+
+  /**
+   * A random (version 4) UUID from the loop's own generator: ids need to be unique, not secret, and
+   * {@link UUID#randomUUID} draws on the node-wide SecureRandom on every handshake.
+   */
+  private static String connectionId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
+    return new UUID(high, low).toString();
   }
 
   private void onClosed(Connection c) {
@@ -214,6 +253,7 @@ final class StreamHub implements Sweeper.Actions {
       log.error("connection {}: internal error answering a frame", c.id, e);
       close(c, 1011, "internal error", Disconnect.ERROR);
     }
+    flusher.flushSoon();
   }
 
   private boolean admit(Connection c) {
@@ -323,7 +363,8 @@ final class StreamHub implements Sweeper.Actions {
 
   @Override
   public void send(Connection c, Buffer frame, Frame type) {
-    VertxInternals.writeText(c.ws, frame);
+    c.write(WireFrame.text(alloc, frame));
     meters.framesSent(type, 1);
+    flusher.flushSoon();
   }
 }

@@ -1,5 +1,7 @@
 package io.stockstream.stream;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.stockstream.market.MarketData;
 import io.stockstream.metrics.Meters;
 import io.stockstream.metrics.WireComparison;
@@ -7,31 +9,47 @@ import io.stockstream.protocol.EpochNanos;
 import io.stockstream.protocol.Frame;
 import io.stockstream.protocol.MarketEvent;
 import io.stockstream.protocol.PresenceEvent;
+import io.stockstream.protocol.TickBatch;
 import io.stockstream.protocol.TickEvent;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
  * The per-loop router of market events: each symbol's subscribers on this event loop, the last tick
- * delivered to them, and the fan-out of ticks, market status and presence. A tick reaches each loop
- * once and is written as the same encoded bytes to each subscriber.
+ * delivered to them, and the fan-out of ticks, market status and presence. Each tick reaches the
+ * loop once, is made into its frame once, and that one buffer is written to every subscriber; the
+ * sockets are flushed once per batch.
  */
-final class TickRouter implements ResumePlanner.History {
+final class TickRouter implements ResumePlanner.History, TickInbox.Receiver {
 
   private final MarketData market;
   private final SubscriptionCounts counts;
   private final Meters meters;
   private final WireComparison wire;
+  private final Flusher flusher;
+  private final ByteBufAllocator alloc;
   private final Subscribers[] subscribers;
   private final TickEvent[] delivered;
   private final Consumer<TickEvent> countOne = e -> countTicks(1, e.frame().length());
 
-  TickRouter(MarketData market, SubscriptionCounts counts, Meters meters, WireComparison wire) {
+  /** The ticks of the current drain that reached a socket: their latency is taken at its flush. */
+  private final List<TickEvent> sent = new ArrayList<>();
+
+  TickRouter(
+      MarketData market,
+      SubscriptionCounts counts,
+      Meters meters,
+      WireComparison wire,
+      Flusher flusher,
+      ByteBufAllocator alloc) {
     this.market = market;
     this.counts = counts;
     this.meters = meters;
     this.wire = wire;
+    this.flusher = flusher;
+    this.alloc = alloc;
     this.subscribers = new Subscribers[market.size()];
     this.delivered = new TickEvent[market.size()];
     for (int i = 0; i < subscribers.length; i++) {
@@ -62,11 +80,49 @@ final class TickRouter implements ResumePlanner.History {
     c.outbox.clear();
   }
 
-  void onTick(TickEvent e) {
+  @Override
+  public void onBatch(TickBatch batch) {
+    List<TickEvent> ticks = batch.ticks();
+    for (int i = 0; i < ticks.size(); i++) {
+      onTick(ticks.get(i));
+    }
+  }
+
+  /** The inbox dropped batches: go on from the newest tick of each symbol, counting the skip. */
+  @Override
+  public void onOverflow() {
+    for (int i = 0; i < delivered.length; i++) {
+      TickEvent newest = market.latest(i);
+      if (newest != null) {
+        onTick(newest);
+      }
+    }
+  }
+
+  /** Flushes every socket the drain wrote to, then takes the latency of each tick it sent. */
+  @Override
+  public void onDrained() {
+    flusher.flushNow();
+    if (sent.isEmpty()) {
+      return;
+    }
+    long now = EpochNanos.now();
+    for (int i = 0; i < sent.size(); i++) {
+      meters.fanoutLatency(now - sent.get(i).madeNanos());
+    }
+    sent.clear();
+  }
+
+  private void onTick(TickEvent e) {
     int i = e.index();
     TickEvent previous = delivered[i];
-    if (previous != null && e.seq() <= previous.seq()) {
-      return;
+    if (previous != null) {
+      if (e.seq() <= previous.seq()) {
+        return;
+      }
+      if (e.seq() > previous.seq() + 1) {
+        meters.skipped(e.seq() - previous.seq() - 1);
+      }
     }
     delivered[i] = e;
     Subscribers subs = subscribers[i];
@@ -74,56 +130,81 @@ final class TickRouter implements ResumePlanner.History {
     if (n == 0) {
       return;
     }
+    ByteBuf frame = WireFrame.text(alloc, e.frame());
     long now = System.nanoTime();
     int written = 0;
-    for (int k = 0; k < n; k++) {
-      if (deliver(subs.get(k), e, now)) {
-        written++;
+    try {
+      for (int k = 0; k < n; k++) {
+        if (deliver(subs.get(k), e, frame, now)) {
+          written++;
+        }
       }
+    } finally {
+      frame.release();
     }
     countTicks(written, e.frame().length());
-    meters.fanoutLatency(EpochNanos.now() - e.madeNanos());
+    sent.add(e);
   }
 
   /** Sends the ticks a resuming connection missed, oldest first. */
   void replay(Connection c, List<TickEvent> missed) {
     long now = System.nanoTime();
     for (TickEvent e : missed) {
-      if (deliver(c, e, now)) {
-        countTicks(1, e.frame().length());
+      ByteBuf frame = WireFrame.text(alloc, e.frame());
+      try {
+        if (deliver(c, e, frame, now)) {
+          countTicks(1, e.frame().length());
+        }
+      } finally {
+        frame.release();
       }
     }
   }
 
-  /** Writes what a slow connection kept while its write queue was full, now that it drained. */
+  /** Writes what a slow connection kept while its socket was full, now that it drained. */
   void flush(Connection c) {
     if (c.closing() || !c.outbox.backlogged()) {
       return;
     }
-    c.outbox.flush(countOne);
+    c.outbox.flush(alloc, countOne);
+    flusher.flushSoon();
   }
 
   void onMarket(MarketEvent e, Collection<Connection> all) {
+    ByteBuf frame = WireFrame.text(alloc, e.frame());
     int written = 0;
-    for (Connection c : all) {
-      if (!c.closing()) {
-        VertxInternals.writeText(c.ws, e.frame());
-        written++;
+    try {
+      for (Connection c : all) {
+        if (!c.closing()) {
+          c.write(frame.retainedDuplicate());
+          written++;
+        }
       }
+    } finally {
+      frame.release();
     }
     meters.framesSent(Frame.MARKET, written);
+    flusher.flushSoon();
   }
 
   void onPresence(PresenceEvent e) {
     Subscribers subs = subscribers[e.index()];
+    if (subs.size() == 0) {
+      return;
+    }
+    ByteBuf frame = WireFrame.text(alloc, e.frame());
     int written = 0;
-    for (int k = 0; k < subs.size(); k++) {
-      Connection c = subs.get(k);
-      // A slow connection gets the next count instead; this one would only queue behind ticks.
-      if (!c.outbox.backlogged()) {
-        VertxInternals.writeText(c.ws, e.frame());
-        written++;
+    try {
+      for (int k = 0; k < subs.size(); k++) {
+        Connection c = subs.get(k);
+        // A slow connection gets the next count instead; this one would only queue behind ticks.
+        if (!c.outbox.backlogged() && c.writable()) {
+          c.write(frame.retainedDuplicate());
+          written++;
+        }
       }
+    } finally {
+      frame.release();
     }
     meters.framesSent(Frame.PRESENCE, written);
   }
@@ -143,12 +224,12 @@ final class TickRouter implements ResumePlanner.History {
     return market.range(symbol, after, upto);
   }
 
-  /** Writes a tick, or keeps it as the newest pending one while the write queue is full. */
-  private boolean deliver(Connection c, TickEvent e, long now) {
+  /** Writes a tick, or keeps it as the newest pending one while the socket is full. */
+  private boolean deliver(Connection c, TickEvent e, ByteBuf frame, long now) {
     if (c.alreadySeen(e.index(), e.seq())) {
       return false;
     }
-    Outbox.Offer offer = c.outbox.offer(e, now);
+    Outbox.Offer offer = c.outbox.offer(e, frame, now);
     if (offer == Outbox.Offer.REPLACED) {
       meters.conflated();
     }

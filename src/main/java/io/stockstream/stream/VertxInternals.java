@@ -1,7 +1,6 @@
 package io.stockstream.stream;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -12,15 +11,14 @@ import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -32,12 +30,13 @@ import java.util.function.IntConsumer;
  * instead of silently losing a behaviour. Each behaviour has a canary test ({@code
  * VertxInternalsCanaryTest}).
  *
- * <p>The service relies on them for writing one encoded text frame to many sockets without a copy
- * (Vert.x's public API only makes text frames from a {@code String}, encoded again per socket);
- * reaching the socket's Netty pipeline, to consolidate flushes, to cap the kernel's send buffer, to
- * check and guard the frames a client sends (and fold the empty fragments Vert.x would lose) and to
- * drop a stuck connection; reaching the channel of a plain HTTP connection, to reset it; and
- * telling an over-long fragmented message from other errors, which Vert.x reports only as an {@code
+ * <p>The service relies on them for writing one ready-made frame to many sockets without a copy,
+ * past Vert.x's per-write queue and Netty's frame encoder (Vert.x's public API only makes text
+ * frames from a {@code String}, queued and encoded again per socket); reaching the socket's Netty
+ * pipeline, to hear when it is writable again, to cap the kernel's send buffer, to check and guard
+ * the frames a client sends (and fold the empty fragments Vert.x would lose) and to drop a stuck
+ * connection; reaching the channel of a plain HTTP connection, to reset it; and telling an
+ * over-long fragmented message from other errors, which Vert.x reports only as an {@code
  * IllegalStateException} whose message says so. The pipeline is only reachable from a socket that
  * came from the server's own request, not from vertx-web's wrapper, hence {@code /ws} is routed
  * before the Router.
@@ -48,7 +47,7 @@ public final class VertxInternals {
   private static final String HTTP1_SERVER_CONNECTION =
       "io.vertx.core.http.impl.Http1xServerConnection";
   private static final String MESSAGE_TOO_BIG = "max message size";
-  static final String FLUSH_CONSOLIDATION = "flush-consolidation";
+  static final String WRITABILITY = "writability";
   static final String EMPTY_FRAGMENTS = "empty-fragments";
   static final String UTF8_VALIDATOR = "utf8-validator";
   static final String PROTOCOL_GUARD = "protocol-guard";
@@ -68,9 +67,11 @@ public final class VertxInternals {
       if (!WebSocketInternal.class.isAssignableFrom(impl)) {
         throw broken(SERVER_WEBSOCKET_IMPL + " is no longer a WebSocketInternal");
       }
-      new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.EMPTY_BUFFER, true);
       if (!ConnectionBase.class.isAssignableFrom(Class.forName(HTTP1_SERVER_CONNECTION))) {
         throw broken(HTTP1_SERVER_CONNECTION + " is no longer a ConnectionBase");
+      }
+      if (!WebSocketFrameEncoder.class.isAssignableFrom(WebSocket13FrameEncoder.class)) {
+        throw broken("Netty's WebSocket13FrameEncoder is no longer a WebSocketFrameEncoder");
       }
     } catch (ClassNotFoundException | LinkageError e) {
       throw broken(e.toString());
@@ -82,27 +83,65 @@ public final class VertxInternals {
         "this Vert.x is incompatible with stockstream's fan-out: " + what);
   }
 
+  /** The bytes of a Vert.x buffer as Netty's, without a copy; its indices are the view's own. */
+  static ByteBuf bytes(Buffer buffer) {
+    return ((BufferInternal) buffer).getByteBuf();
+  }
+
   /**
-   * Queues an encoded UTF-8 text frame on the socket. The frame wraps the buffer's bytes as
-   * unreleasable, so one heap buffer backs every socket's write; each write gets its own slice and
-   * indices. A write that fails means the socket is closing, which its close handler deals with, so
-   * the write's own future is not needed.
+   * Where the hub writes complete, ready-made frames ({@link WireFrame}): the context of Netty's
+   * WebSocket frame encoder, so that a write starts just past it and meets only what lies between
+   * it and the socket (TLS, when on). This skips Vert.x's per-write queue and the walk of the whole
+   * pipeline for every frame, and writes no frame header of its own. Everything the hub sends goes
+   * this way, so its frames keep their order; only Vert.x's pings and close frames take Vert.x's
+   * path, and they need no order with the ticks.
    */
-  static void writeText(ServerWebSocket ws, Buffer utf8) {
-    ByteBuf bytes = ((BufferInternal) utf8).getByteBuf();
-    ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, bytes, true));
+  static ChannelHandlerContext frameOutput(ServerWebSocket ws) {
+    ChannelHandlerContext encoder = context(ws).pipeline().context(WebSocketFrameEncoder.class);
+    if (encoder == null) {
+      throw new IllegalStateException("the WebSocket has no frame encoder in its pipeline");
+    }
+    return encoder;
   }
 
   /**
    * Completes the pipeline of an upgraded socket as {@code /ws} needs it: {@link
-   * #consolidateFlushes}, {@link #foldEmptyFragments}, {@link #validateUtf8} and {@link
-   * #guardProtocol}, in that order between Netty's decoder and Vert.x's handler.
+   * #foldEmptyFragments}, {@link #validateUtf8}, {@link #guardProtocol} and {@link #onWritable}, in
+   * that order between Netty's decoder and Vert.x's handler.
    */
-  public static void install(ServerWebSocket ws, IntConsumer onViolation) {
-    consolidateFlushes(ws);
+  public static void install(ServerWebSocket ws, IntConsumer onViolation, Runnable onWritable) {
     foldEmptyFragments(ws);
     validateUtf8(ws);
     guardProtocol(ws, onViolation);
+    onWritable(ws, onWritable);
+  }
+
+  /**
+   * Tells {@code listener} each time the socket's outbound buffer falls back under its low-water
+   * mark (half of {@code WRITE_QUEUE_BYTES}). The hub writes past Vert.x's queue, so Vert.x's own
+   * drain handler, which follows that queue, would not hear of it.
+   */
+  static void onWritable(ServerWebSocket ws, Runnable listener) {
+    ChannelHandlerContext vertxHandler = context(ws);
+    vertxHandler
+        .pipeline()
+        .addBefore(vertxHandler.name(), WRITABILITY, new WritabilityListener(listener));
+  }
+
+  private static final class WritabilityListener extends ChannelInboundHandlerAdapter {
+    private final Runnable listener;
+
+    WritabilityListener(Runnable listener) {
+      this.listener = listener;
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      ctx.fireChannelWritabilityChanged();
+      if (ctx.channel().isWritable()) {
+        listener.run();
+      }
+    }
   }
 
   /**
@@ -171,20 +210,6 @@ public final class VertxInternals {
       }
       return "protocol error";
     }
-  }
-
-  /**
-   * Vert.x flushes every frame written outside a channel read: one syscall per socket per tick.
-   * Netty's flush consolidation defers the flush to the end of the event loop's current batch of
-   * tasks, so ticks that reach a socket in the same batch leave in one write. Under light load this
-   * adds no latency; under heavy load it saves most syscalls.
-   */
-  static void consolidateFlushes(ServerWebSocket ws) {
-    ChannelHandlerContext vertxHandler = context(ws);
-    vertxHandler
-        .pipeline()
-        .addBefore(
-            vertxHandler.name(), FLUSH_CONSOLIDATION, new FlushConsolidationHandler(256, true));
   }
 
   /**

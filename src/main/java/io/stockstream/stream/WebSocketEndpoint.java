@@ -9,8 +9,7 @@ import io.stockstream.metrics.WireComparison;
 import io.stockstream.protocol.Addresses;
 import io.stockstream.protocol.ClientRequest;
 import io.stockstream.protocol.MarketEvent;
-import io.stockstream.protocol.PresenceEvent;
-import io.stockstream.protocol.TickEvent;
+import io.stockstream.protocol.PresenceBatch;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -28,14 +27,17 @@ public final class WebSocketEndpoint {
       ConnectionSlots slots,
       Lifecycle lifecycle,
       Meters meters,
-      WireComparison wire) {}
+      WireComparison wire,
+      TickFanout fanout) {}
 
   private final Vertx vertx;
+  private final TickFanout fanout;
   private final StreamHub hub;
   private final HandshakeGate gate;
 
   public WebSocketEndpoint(Vertx vertx, Shared shared, TokenAuth auth) {
     this.vertx = vertx;
+    this.fanout = shared.fanout();
     this.hub =
         new StreamHub(
             vertx,
@@ -63,14 +65,17 @@ public final class WebSocketEndpoint {
     gate.onUpgrade(listener);
   }
 
-  /** Subscribes this loop to ticks, market status and presence, and starts its heartbeat. */
+  /**
+   * Subscribes this loop to ticks (through the node's {@link TickFanout}), market status and
+   * presence, and starts its heartbeat.
+   */
   public Future<Void> start() {
     EventBus bus = vertx.eventBus();
+    fanout.register(hub.inbox());
     return Future.all(
-            bus.<TickEvent>localConsumer(Addresses.TICKS, m -> hub.onTick(m.body())).completion(),
             bus.<MarketEvent>localConsumer(Addresses.MARKET, m -> hub.onMarket(m.body()))
                 .completion(),
-            bus.<PresenceEvent>localConsumer(Addresses.PRESENCE, m -> hub.onPresence(m.body()))
+            bus.<PresenceBatch>localConsumer(Addresses.PRESENCE, m -> hub.onPresence(m.body()))
                 .completion())
         .onSuccess(v -> hub.start())
         .mapEmpty();
@@ -78,6 +83,7 @@ public final class WebSocketEndpoint {
 
   /** Sends {@code draining} to every connection of this loop and closes it with 1001. */
   public Future<Void> drain() {
+    fanout.unregister(hub.inbox());
     return hub.drain();
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.stockstream.protocol.Addresses;
 import io.stockstream.protocol.MarketEvent;
 import io.stockstream.protocol.Tick;
+import io.stockstream.protocol.TickBatch;
 import io.stockstream.protocol.TickEvent;
 import io.stockstream.support.TestNode;
 import io.vertx.core.Context;
@@ -46,7 +47,8 @@ class FeedVerticleTest {
 
   /**
    * Registers local consumers of {@link Addresses#TICKS} and {@link Addresses#MARKET} on one
-   * context, so that both see the feed's events in the order it published them.
+   * context, so that both see the feed's events in the order it published them; {@code onTick}
+   * hears each tick of a batch in turn.
    */
   private static Future<Void> listen(
       Vertx vertx, Handler<TickEvent> onTick, Handler<MarketEvent> onMarket) {
@@ -54,8 +56,10 @@ class FeedVerticleTest {
     Promise<Void> ready = Promise.promise();
     context.runOnContext(
         v -> {
-          MessageConsumer<TickEvent> ticks =
-              vertx.eventBus().localConsumer(Addresses.TICKS, m -> onTick.handle(m.body()));
+          MessageConsumer<TickBatch> ticks =
+              vertx
+                  .eventBus()
+                  .localConsumer(Addresses.TICKS, m -> m.body().ticks().forEach(onTick::handle));
           MessageConsumer<MarketEvent> market =
               vertx.eventBus().localConsumer(Addresses.MARKET, m -> onMarket.handle(m.body()));
           Future.all(ticks.completion(), market.completion()).<Void>mapEmpty().onComplete(ready);

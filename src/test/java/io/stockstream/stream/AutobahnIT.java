@@ -2,6 +2,7 @@ package io.stockstream.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -34,13 +35,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The echo server is what {@code /ws} runs up to the point where the hub would read the frame:
  * {@link WebSocketOptions#applyTo} on the server options, {@code req.toWebSocket()} with no Router,
- * {@link VertxInternals#install} (flush consolidation, Netty's UTF-8 validator, the protocol guard
- * that answers RFC 6455 violations with 1002, 1007 or 1009) and {@link VertxInternals#writeText} to
- * send each text message back. The deviation: Autobahn's 9.* cases send messages of up to 16 MiB
- * and expect them echoed, where {@code /ws} closes with 1009 past 64 KiB ({@code ClientErrorsTest}
- * holds that), so the echo server raises its frame and message size to 16 MiB + 1 KiB after {@code
- * applyTo}; every other option is the service's. Compression is off on {@code /ws}, so the
- * compression cases (12.*, 13.*) are excluded.
+ * {@link VertxInternals#install} (the folding of empty fragments, Netty's UTF-8 validator, the
+ * protocol guard that answers RFC 6455 violations with 1002, 1007 or 1009) and {@link
+ * VertxInternals#frameOutput} with {@link WireFrame} to send each text message back. The deviation:
+ * Autobahn's 9.* cases send messages of up to 16 MiB and expect them echoed, where {@code /ws}
+ * closes with 1009 past 64 KiB ({@code ClientErrorsTest} holds that), so the echo server raises its
+ * frame and message size to 16 MiB + 1 KiB after {@code applyTo}; every other option is the
+ * service's. Compression is off on {@code /ws}, so the compression cases (12.*, 13.*) are excluded.
  *
  * <p>Cases 1.* to 10.* must each end OK, NON-STRICT or INFORMATIONAL. All of them take about five
  * minutes, most of it 9.*, hence a Failsafe IT, in {@code mvn verify} but not in {@code mvn test};
@@ -99,8 +100,12 @@ class AutobahnIT {
 
   /** Completes the socket's pipeline as the hub does, then sends every message back as it came. */
   private static void echo(ServerWebSocket ws) {
-    VertxInternals.install(ws, code -> {});
-    ws.textMessageHandler(text -> VertxInternals.writeText(ws, Buffer.buffer(text)));
+    VertxInternals.install(ws, code -> {}, () -> {});
+    // Text goes back the way the hub sends every frame: ready-made, past Vert.x's queue.
+    ChannelHandlerContext out = VertxInternals.frameOutput(ws);
+    ws.textMessageHandler(
+        text ->
+            out.writeAndFlush(WireFrame.text(out.alloc(), Buffer.buffer(text)), out.voidPromise()));
     ws.binaryMessageHandler(ws::writeBinaryMessage);
     // The guard has already answered protocol violations; what remains is peers that went away,
     // which Autobahn does on purpose, and which would otherwise be logged as unhandled.

@@ -5,12 +5,12 @@ import static io.stockstream.support.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
-import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.stockstream.support.RawWebSocket;
 import io.stockstream.support.StalledClient;
 import io.vertx.core.Context;
@@ -108,13 +108,14 @@ class VertxInternalsCanaryTest {
   }
 
   @Test
-  void writeTextSendsOneSharedBufferToManySocketsWithoutConsumingIt(
+  void frameOutputSendsOneReadyMadeFrameToManySocketsWithoutConsumingIt(
       Vertx vertx, VertxTestContext ctx) {
     int sockets = 3;
-    Buffer shared =
+    Buffer payload =
         new JsonObject().put("type", "tick").put("symbol", "AAPL").put("note", "€ ü ✓").toBuffer();
-    String text = shared.toString();
-    byte[] original = shared.getBytes();
+    String text = payload.toString();
+    ByteBuf frame = WireFrame.text(ByteBufAllocator.DEFAULT, payload);
+    int length = frame.readableBytes();
     List<Client> cs = new CopyOnWriteArrayList<>();
     serve(vertx, sockets, ws -> {})
         .compose(
@@ -126,87 +127,84 @@ class VertxInternalsCanaryTest {
                     .compose(v -> server.all(sockets)))
         .compose(
             accepted ->
-                writeToAll(accepted, shared)
+                writeToAll(accepted, frame)
                     .compose(v -> allReceived(vertx, cs, 1))
-                    .map(v -> assertEveryClientGot(cs, text, 1, shared, original))
-                    // The same Buffer again: nothing was released or consumed by the first writes.
-                    .compose(v -> writeToAll(accepted, shared)))
+                    .map(v -> assertEveryClientGot(cs, text, 1, frame, length))
+                    // The same buffer again: the first writes consumed none of it.
+                    .compose(v -> writeToAll(accepted, frame)))
         .compose(v -> allReceived(vertx, cs, 2))
-        .map(v -> assertEveryClientGot(cs, text, 2, shared, original))
+        .map(v -> assertEveryClientGot(cs, text, 2, frame, length))
+        .map(v -> assertThat(frame.release()).as("the last reference was the test's").isTrue())
         .onComplete(ctx.succeedingThenComplete());
   }
 
-  private static Future<Void> writeToAll(List<Accepted> accepted, Buffer shared) {
+  private static Future<Void> writeToAll(List<Accepted> accepted, ByteBuf frame) {
     return run(
         accepted.get(0).context(),
-        () -> accepted.forEach(a -> VertxInternals.writeText(a.ws(), shared)));
+        () ->
+            accepted.forEach(
+                a -> {
+                  ChannelHandlerContext out = VertxInternals.frameOutput(a.ws());
+                  assertThat(out.handler()).isInstanceOf(WebSocketFrameEncoder.class);
+                  out.writeAndFlush(frame.retainedDuplicate());
+                }));
   }
 
   private static Void assertEveryClientGot(
-      List<Client> cs, String text, int times, Buffer shared, byte[] original) {
+      List<Client> cs, String text, int times, ByteBuf frame, int length) {
     for (Client c : cs) {
       assertThat(c.frames()).containsExactlyElementsOf(Collections.nCopies(times, Got.text(text)));
     }
-    assertThat(shared.length()).isEqualTo(original.length);
-    assertThat(shared.getBytes()).isEqualTo(original);
+    assertThat(frame.readableBytes()).isEqualTo(length);
+    // Every socket released its duplicate once written: only the test's reference is left.
+    assertThat(frame.refCnt()).isEqualTo(1);
     return null;
   }
 
   @Test
-  void consolidateFlushesAddsFlushConsolidationBeforeVertxAndFramesStillArriveInOrder(
-      Vertx vertx, VertxTestContext ctx) {
-    int frames = 100;
-    AtomicInteger flushes = new AtomicInteger();
-    serve(vertx, 1, VertxInternals::consolidateFlushes)
-        .compose(server -> connect(vertx, server.port()).compose(c -> server.socket(0)))
-        .compose(s -> run(s.context(), () -> assertConsolidatedAndCount(s.ws(), flushes)))
-        .compose(
-            v ->
-                // One event-loop task, as a tick fanned out to a socket.
-                run(
-                    socket.context(),
-                    () ->
-                        IntStream.range(0, frames)
-                            .forEach(i -> VertxInternals.writeText(socket.ws(), numbered(i)))))
-        .compose(v -> client.received(vertx, frames))
-        .map(
-            v -> {
-              assertThat(client.frames())
-                  .containsExactlyElementsOf(
-                      IntStream.range(0, frames)
-                          .mapToObj(i -> Got.text(numbered(i).toString()))
-                          .toList());
-              assertThat(flushes.get())
-                  .as("flushes reaching the socket for %d frames written in one task", frames)
-                  .isBetween(1, frames / 10);
-              return null;
+  void onWritableHearsWhenASocketThatWasFullDrains(Vertx vertx, VertxTestContext ctx) {
+    Promise<Void> writable = Promise.promise();
+    serve(
+            vertx,
+            1,
+            ws -> {
+              ws.setWriteQueueMaxSize(16 * 1024);
+              VertxInternals.onWritable(ws, writable::tryComplete);
             })
+        .compose(
+            server ->
+                vertx
+                    .executeBlocking(() -> connectStalled(server.port()))
+                    .compose(v -> server.socket(0)))
+        .compose(
+            s ->
+                run(
+                    s.context(),
+                    () -> {
+                      ChannelHandlerContext vertxHandler =
+                          ((WebSocketInternal) s.ws()).channelHandlerContext();
+                      List<String> names = vertxHandler.pipeline().names();
+                      assertThat(names.indexOf(VertxInternals.WRITABILITY))
+                          .as("%s before %s in %s", VertxInternals.WRITABILITY, vertxHandler, names)
+                          .isBetween(0, names.indexOf(vertxHandler.name()) - 1);
+                      Buffer frame = new JsonObject().put("pad", "x".repeat(8 * 1024)).toBuffer();
+                      Channel channel = vertxHandler.channel();
+                      for (int i = 0; i < 8 * 1024 && channel.isWritable(); i++) {
+                        writeText(s.ws(), frame);
+                      }
+                      assertThat(channel.isWritable()).as("full").isFalse();
+                      assertThat(writable.future().isComplete()).isFalse();
+                    }))
+        // The client reads what was queued for it: the socket falls under its low-water mark.
+        .compose(v -> vertx.executeBlocking(() -> stalled.drain(Duration.ofSeconds(2))))
+        .compose(v -> writable.future().timeout(5, TimeUnit.SECONDS))
         .onComplete(ctx.succeedingThenComplete());
   }
 
-  private static Buffer numbered(int i) {
-    return new JsonObject().put("n", i).toBuffer();
-  }
-
-  private static void assertConsolidatedAndCount(ServerWebSocket ws, AtomicInteger flushes) {
-    ChannelHandlerContext vertxHandler = ((WebSocketInternal) ws).channelHandlerContext();
-    ChannelPipeline pipeline = vertxHandler.pipeline();
-    List<String> names = pipeline.names();
-    assertThat(names).contains("flush-consolidation", vertxHandler.name());
-    assertThat(names.indexOf("flush-consolidation"))
-        .as("flush-consolidation before %s in %s", vertxHandler.name(), names)
-        .isLessThan(names.indexOf(vertxHandler.name()));
-    assertThat(pipeline.get("flush-consolidation")).isInstanceOf(FlushConsolidationHandler.class);
-    // Counts the flushes that get past the consolidation to the socket.
-    pipeline.addFirst(
-        "canary-flush-counter",
-        new ChannelOutboundHandlerAdapter() {
-          @Override
-          public void flush(ChannelHandlerContext c) {
-            flushes.incrementAndGet();
-            c.flush();
-          }
-        });
+  /** A ready-made text frame of {@code payload}, written and flushed as the hub sends one. */
+  private static void writeText(ServerWebSocket ws, Buffer payload) {
+    ChannelHandlerContext out = VertxInternals.frameOutput(ws);
+    out.writeAndFlush(WireFrame.text(out.alloc(), payload), out.voidPromise());
   }
 
   @Test
@@ -277,16 +275,16 @@ class VertxInternalsCanaryTest {
                       s.ws().setWriteQueueMaxSize(16 * 1024);
                       Buffer frame = new JsonObject().put("pad", "x".repeat(1024)).toBuffer();
                       for (int i = 0; i < 64; i++) {
-                        VertxInternals.writeText(s.ws(), frame);
+                        writeText(s.ws(), frame);
                       }
                     }))
         .compose(
             v ->
                 eventually(
                     vertx,
-                    "the write queue of a stalled client to fill with 64 KiB written",
+                    "the socket of a stalled client to be full with 64 KiB written",
                     5_000,
-                    () -> socket.ws().writeQueueFull()))
+                    () -> !channel(socket.ws()).isWritable()))
         .onComplete(ctx.succeedingThenComplete());
   }
 
@@ -296,17 +294,21 @@ class VertxInternalsCanaryTest {
     return rawClients.add(stalled);
   }
 
-  /** Writes 8 KiB frames until the write queue is full (fails if it never fills), then closes. */
+  /** Writes 8 KiB frames until the socket is full (fails if it never fills), then closes. */
   private static void fillWriteQueueThenClose(ServerWebSocket ws) {
     Buffer frame = new JsonObject().put("pad", "x".repeat(8 * 1024)).toBuffer();
     int written = 0;
     // 64 MiB: far more than the kernel's socket buffers on loopback (a few MiB).
-    while (!ws.writeQueueFull() && written < 8 * 1024) {
-      VertxInternals.writeText(ws, frame);
+    while (channel(ws).isWritable() && written < 8 * 1024) {
+      writeText(ws, frame);
       written++;
     }
-    assertThat(ws.writeQueueFull()).as("write queue full after %d frames", written).isTrue();
+    assertThat(channel(ws).isWritable()).as("socket full after %d frames", written).isFalse();
     ws.close();
+  }
+
+  private static Channel channel(ServerWebSocket ws) {
+    return ((WebSocketInternal) ws).channelHandlerContext().channel();
   }
 
   @Test

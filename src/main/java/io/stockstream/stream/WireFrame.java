@@ -1,0 +1,69 @@
+package io.stockstream.stream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.buffer.Buffer;
+import java.nio.ByteBuffer;
+
+/**
+ * Complete WebSocket text frames as a server sends them (RFC 6455: FIN, opcode 1, unmasked), in
+ * direct memory ready for the socket. Server frames carry no mask, so one such buffer can be
+ * written to every subscriber, each write a retained duplicate, past Netty's frame encoder.
+ */
+final class WireFrame {
+
+  private static final int FIN_TEXT = 0x81;
+
+  private WireFrame() {}
+
+  /** A text frame of the UTF-8 {@code payload}; the caller owns (and releases) the buffer. */
+  static ByteBuf text(ByteBufAllocator alloc, Buffer payload) {
+    ByteBuf bytes = VertxInternals.bytes(payload);
+    int length = bytes.readableBytes();
+    ByteBuf frame = alloc.directBuffer(headerLength(length) + length);
+    writeHeader(frame, length);
+    frame.writeBytes(bytes, bytes.readerIndex(), length);
+    return frame;
+  }
+
+  /**
+   * A text frame whose payload is {@code head}, then {@code shared} (a buffer many frames share,
+   * written as a duplicate, not copied), then {@code tail}; the caller writes the three in order.
+   */
+  static ByteBuf head(ByteBufAllocator alloc, Buffer head, int sharedLength, int tailLength) {
+    ByteBuf bytes = VertxInternals.bytes(head);
+    int length = bytes.readableBytes() + sharedLength + tailLength;
+    ByteBuf frame = alloc.directBuffer(headerLength(length) + bytes.readableBytes());
+    writeHeader(frame, length);
+    frame.writeBytes(bytes, bytes.readerIndex(), bytes.readableBytes());
+    return frame;
+  }
+
+  /**
+   * The bytes of {@code payload} in direct memory for as long as anything refers to them, to be
+   * shared by many frames: each write takes a {@code duplicate()}, whose release frees nothing.
+   */
+  static ByteBuf constant(Buffer payload) {
+    ByteBuf bytes = VertxInternals.bytes(payload);
+    ByteBuffer direct = ByteBuffer.allocateDirect(bytes.readableBytes());
+    bytes.getBytes(bytes.readerIndex(), direct);
+    direct.flip();
+    return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct));
+  }
+
+  static int headerLength(int payloadLength) {
+    return payloadLength < 126 ? 2 : payloadLength <= 0xFFFF ? 4 : 10;
+  }
+
+  private static void writeHeader(ByteBuf frame, int payloadLength) {
+    frame.writeByte(FIN_TEXT);
+    if (payloadLength < 126) {
+      frame.writeByte(payloadLength);
+    } else if (payloadLength <= 0xFFFF) {
+      frame.writeByte(126).writeShort(payloadLength);
+    } else {
+      frame.writeByte(127).writeLong(payloadLength);
+    }
+  }
+}
