@@ -75,10 +75,16 @@ public final class Main {
         Vertx.builder()
             .with(
                 new VertxOptions()
+                    // Netty's epoll transport where it loads (Linux): fewer copies and cheaper
+                    // writes per syscall than NIO's; NIO elsewhere, said on one line at start.
+                    .setPreferNativeTransport(true)
                     .setMetricsOptions(
                         new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
             .withMetrics(new MicrometerMetricsFactory(registry))
             .build();
+    if (!vertx.isNativeTransportEnabled()) {
+      log.info("transport: NIO (epoll unavailable: {})", vertx.unavailableNativeTransportCause());
+    }
     // Handlers first: a SIGTERM that comes while the node starts must still end in a clean exit.
     CompletableFuture<Node> started = new CompletableFuture<>();
     AtomicBoolean stopping = new AtomicBoolean();

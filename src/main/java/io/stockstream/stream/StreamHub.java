@@ -126,6 +126,7 @@ final class StreamHub implements Sweeper.Actions {
             config.rateLimitBurst(),
             System.nanoTime());
     connections.add(c);
+    VertxInternals.writeDirect(ws);
     VertxInternals.install(ws, code -> onViolation(c, code), () -> router.flush(c));
     ws.setWriteQueueMaxSize(config.writeQueueBytes());
     // The kernel's buffer in front of the write queue no bigger than the queue: else megabytes of

@@ -22,6 +22,10 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.net.impl.VertxConnection;
+import io.vertx.core.net.impl.VertxHandler;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
 import java.util.function.IntConsumer;
 
 /**
@@ -47,6 +51,9 @@ public final class VertxInternals {
   private static final String HTTP1_SERVER_CONNECTION =
       "io.vertx.core.http.impl.Http1xServerConnection";
   private static final String MESSAGE_TOO_BIG = "max message size";
+  private static final String DIRECT_QUEUE =
+      "io.vertx.core.net.impl.VertxConnection$DirectOutboundMessageQueue";
+  private static final String QUEUE_FIELD = "outboundMessageQueue";
   static final String WRITABILITY = "writability";
   static final String EMPTY_FRAGMENTS = "empty-fragments";
   static final String UTF8_VALIDATOR = "utf8-validator";
@@ -73,6 +80,7 @@ public final class VertxInternals {
       if (!WebSocketFrameEncoder.class.isAssignableFrom(WebSocket13FrameEncoder.class)) {
         throw broken("Netty's WebSocket13FrameEncoder is no longer a WebSocketFrameEncoder");
       }
+      DirectWrites.check();
     } catch (ClassNotFoundException | LinkageError e) {
       throw broken(e.toString());
     }
@@ -102,6 +110,58 @@ public final class VertxInternals {
       throw new IllegalStateException("the WebSocket has no frame encoder in its pipeline");
     }
     return encoder;
+  }
+
+  /**
+   * Lets Vert.x write a socket's own frames (pings, pongs, the close) straight to it, as Vert.x's
+   * strict thread mode does for HTTP connections, instead of through a queue of its own. Everything
+   * on a {@code /ws} socket is written on its event loop, and that queue, a 1024-slot chunk of some
+   * 4.6 KB, would otherwise stay with every socket for as long as it is open: the largest part of
+   * an idle connection's memory.
+   */
+  static void writeDirect(ServerWebSocket ws) {
+    DirectWrites.install(((VertxHandler<?>) context(ws).handler()).getConnection());
+  }
+
+  /** The reflective handles of {@link #writeDirect}, found once. */
+  private static final class DirectWrites {
+    private static final Field QUEUE;
+    private static final Constructor<?> DIRECT;
+    private static final Throwable MISSING;
+
+    static {
+      Field queue = null;
+      Constructor<?> direct = null;
+      Throwable missing = null;
+      try {
+        queue = VertxConnection.class.getDeclaredField(QUEUE_FIELD);
+        queue.setAccessible(true);
+        direct = Class.forName(DIRECT_QUEUE).getDeclaredConstructor(VertxConnection.class);
+        direct.setAccessible(true);
+        if (!queue.getType().isAssignableFrom(direct.getDeclaringClass())) {
+          missing = new IllegalStateException(DIRECT_QUEUE + " no longer fits " + QUEUE_FIELD);
+        }
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        missing = e;
+      }
+      QUEUE = queue;
+      DIRECT = direct;
+      MISSING = missing;
+    }
+
+    static void check() {
+      if (MISSING != null) {
+        throw broken("VertxConnection's direct write queue: " + MISSING);
+      }
+    }
+
+    static void install(VertxConnection connection) {
+      try {
+        QUEUE.set(connection, DIRECT.newInstance(connection));
+      } catch (ReflectiveOperationException e) {
+        throw broken("VertxConnection's direct write queue: " + e);
+      }
+    }
   }
 
   /**

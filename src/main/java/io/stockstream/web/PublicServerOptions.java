@@ -24,6 +24,10 @@ public final class PublicServerOptions {
     HttpServerOptions options =
         WebSocketOptions.applyTo(ConnectionGuard.applyTo(new HttpServerOptions()))
             .setTcpNoDelay(true)
+            // Every handler of the public port runs on its connection's own event loop, so Vert.x
+            // may write straight to the socket instead of through a queue of its own: that queue
+            // (a 1024-slot chunk, some 4.5 KB) would otherwise stay with every upgraded socket.
+            .setStrictThreadMode(true)
             .setMaxInitialLineLength(
                 HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH + TOKEN_ROOM_BYTES)
             .setMaxHeaderSize(HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + TOKEN_ROOM_BYTES);

@@ -201,6 +201,65 @@ class VertxInternalsCanaryTest {
         .onComplete(ctx.succeedingThenComplete());
   }
 
+  @Test
+  void writeDirectLetsVertxSeeTheSocketsOwnFullnessAndStillWriteItsFrames(
+      Vertx vertx, VertxTestContext ctx) {
+    serve(
+            vertx,
+            1,
+            ws -> {
+              ws.setWriteQueueMaxSize(16 * 1024);
+              VertxInternals.writeDirect(ws);
+            })
+        .compose(server -> connect(vertx, server.port()).compose(c -> server.socket(0)))
+        // Vert.x's own writes still reach the client, in order with the hub's.
+        .compose(
+            s ->
+                run(
+                    s.context(),
+                    () -> {
+                      writeText(s.ws(), Buffer.buffer("{\"n\":1}"));
+                      s.ws().writeTextMessage("{\"n\":2}");
+                      writeText(s.ws(), Buffer.buffer("{\"n\":3}"));
+                    }))
+        .compose(v -> client.received(vertx, 3))
+        .map(
+            v ->
+                assertThat(client.frames())
+                    .containsExactly(
+                        Got.text("{\"n\":1}"), Got.text("{\"n\":2}"), Got.text("{\"n\":3}")))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void writeDirectMakesVertxsWriteQueueTheSocketsOwn(Vertx vertx, VertxTestContext ctx) {
+    serve(
+            vertx,
+            1,
+            ws -> {
+              ws.setWriteQueueMaxSize(16 * 1024);
+              VertxInternals.writeDirect(ws);
+            })
+        .compose(
+            server ->
+                vertx
+                    .executeBlocking(() -> connectStalled(server.port()))
+                    .compose(v -> server.socket(0)))
+        .compose(
+            s ->
+                run(
+                    s.context(),
+                    () -> {
+                      Buffer frame = new JsonObject().put("pad", "x".repeat(8 * 1024)).toBuffer();
+                      for (int i = 0; i < 8 * 1024 && channel(s.ws()).isWritable(); i++) {
+                        writeText(s.ws(), frame);
+                      }
+                      // Through its own queue Vert.x would not know of frames written past it.
+                      assertThat(s.ws().writeQueueFull()).isTrue();
+                    }))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
   /** A ready-made text frame of {@code payload}, written and flushed as the hub sends one. */
   private static void writeText(ServerWebSocket ws, Buffer payload) {
     ChannelHandlerContext out = VertxInternals.frameOutput(ws);
