@@ -2,7 +2,8 @@
 # One command: stockstream and the Bun peer (bench/peer: uWebSockets with native pub/sub) under
 # the same scenarios, driven by the project's own load generator, each server pinned to core 0 and
 # the load generator to core 1. Prints a side-by-side table of medians; keeps every JSON summary
-# under target/bench/<time>/.
+# under target/bench/<time>/. Each measured run follows a few seconds of the same load on the same
+# server process (a warm-up, see WARMUP below), except the memory scenario (d).
 #
 #   bench/run.sh                 every scenario, 3 runs a point, both servers
 #   bench/run.sh --quick         scenario (a) once per server: a smoke check of the setup
@@ -18,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
     echo "flags: --quick | --scenarios a,b,c,d,e | --servers stockstream,peer | --runs N"
 }
 
@@ -99,6 +100,22 @@ stop_server() {
     wait "$SERVER_PID" 2>/dev/null || true
 }
 
+# Before a measured run each server gets the same load for a few seconds (WARMUP=1, the
+# default): a server meets a connection storm or a saturating stream long after it started, and a
+# JVM's first seconds are spent compiling its hot paths (in scenario (c), cold, its JIT threads
+# used as much CPU as its event loops). The peer gets the same warm-up. Scenario (d) measures
+# memory and runs cold (WARMUP=0): a warm-up's connections would leave their heap behind.
+WARMUP=1
+warm_up() { # dir server run loadgen-flags...
+    local dir=$1 server=$2 run=$3
+    shift 3
+    [ "$WARMUP" = 1 ] || return 0
+    taskset -c 1 java -cp "$JAR" io.stockstream.loadgen.LoadGenerator \
+        --url "ws://127.0.0.1:$SERVER_PORT/ws" "$@" --warmup 1s --duration 5s \
+        > /dev/null 2> "$dir/$server-$run.warmup.log" \
+        || echo "bench: the warm-up failed, see $dir/$server-$run.warmup.log" >&2
+}
+
 # point SCENARIO LABEL SYMBOLS INTERVAL_MS LOADGEN-FLAGS...: every server, RUNS times each.
 point() {
     local scenario=$1 label=$2 n=$3 interval=$4
@@ -108,6 +125,7 @@ point() {
     for server in ${SERVERS//,/ }; do
         for run in $(seq 1 "$RUNS"); do
             start_server "$server" "$n" "$interval" "$dir/$server-$run.server.log"
+            warm_up "$dir" "$server" "$run" --tick-interval-ms "$interval" "$@"
             taskset -c 1 java -cp "$JAR" io.stockstream.loadgen.LoadGenerator \
                 --url "ws://127.0.0.1:$SERVER_PORT/ws" --watch-pid "$SERVER_PID" \
                 --tick-interval-ms "$interval" --out "$dir/$server-$run.json" "$@" \
@@ -144,10 +162,12 @@ for s in ${SCENARIOS//,/ }; do
             point c 50000 50 "$(interval_for 10000 50000)" \
                 --connections 10000 --subscriptions $K --rate 5000 --max-inflight 2000 \
                 --measure-during-ramp --duration 10s ;;
-        d) # 18,000 idle connections at 1,000/s: resident memory per connection.
+        d) # 18,000 idle connections at 1,000/s: resident memory per connection, cold.
+            WARMUP=0
             point d idle 50 500 \
                 --connections 18000 --subscriptions 0 --rate 1000 --max-inflight 1000 \
-                --warmup 2s --duration 3s ;;
+                --warmup 2s --duration 3s
+            WARMUP=1 ;;
         e) # A 10,000-symbol universe, 10k connections, 50k frames/s.
             point e 50000 10000 "$(interval_for 10000 50000)" \
                 --connections 10000 --subscriptions $K --rate 2000 --warmup 5s --duration 15s ;;
