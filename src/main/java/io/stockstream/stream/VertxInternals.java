@@ -2,6 +2,7 @@ package io.stockstream.stream;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
@@ -182,10 +183,7 @@ public final class VertxInternals {
    * drain handler, which follows that queue, would not hear of it.
    */
   static void onWritable(ServerWebSocket ws, Runnable listener) {
-    ChannelHandlerContext vertxHandler = context(ws);
-    vertxHandler
-        .pipeline()
-        .addBefore(vertxHandler.name(), WRITABILITY, new WritabilityListener(listener));
+    beforeVertx(ws, WRITABILITY, new WritabilityListener(listener));
   }
 
   private static final class WritabilityListener extends ChannelInboundHandlerAdapter {
@@ -213,10 +211,7 @@ public final class VertxInternals {
    * close code first, on the socket's event loop.
    */
   static void guardProtocol(ServerWebSocket ws, IntConsumer onViolation) {
-    ChannelHandlerContext vertxHandler = context(ws);
-    vertxHandler
-        .pipeline()
-        .addBefore(vertxHandler.name(), PROTOCOL_GUARD, new ProtocolGuard(onViolation));
+    beforeVertx(ws, PROTOCOL_GUARD, new ProtocolGuard(onViolation));
   }
 
   /**
@@ -279,10 +274,7 @@ public final class VertxInternals {
    * message with their type; an empty final continuation ends it as an empty message.
    */
   static void foldEmptyFragments(ServerWebSocket ws) {
-    ChannelHandlerContext vertxHandler = context(ws);
-    vertxHandler
-        .pipeline()
-        .addBefore(vertxHandler.name(), EMPTY_FRAGMENTS, new EmptyFragmentFolder());
+    beforeVertx(ws, EMPTY_FRAGMENTS, new EmptyFragmentFolder());
   }
 
   /** Holds back empty non-final data frames until a fragment with bytes, or the last, comes. */
@@ -328,10 +320,7 @@ public final class VertxInternals {
    * not close by itself, so the hub closes as for any other violation.
    */
   static void validateUtf8(ServerWebSocket ws) {
-    ChannelHandlerContext vertxHandler = context(ws);
-    vertxHandler
-        .pipeline()
-        .addBefore(vertxHandler.name(), UTF8_VALIDATOR, new Utf8FrameValidator(false));
+    beforeVertx(ws, UTF8_VALIDATOR, new Utf8FrameValidator(false));
   }
 
   /**
@@ -390,6 +379,12 @@ public final class VertxInternals {
   static boolean isMessageTooBig(Throwable t) {
     return t instanceof IllegalStateException
         && String.valueOf(t.getMessage()).contains(MESSAGE_TOO_BIG);
+  }
+
+  /** Adds {@code handler} to the socket's pipeline just before Vert.x's own handler. */
+  private static void beforeVertx(ServerWebSocket ws, String name, ChannelHandler handler) {
+    ChannelHandlerContext vertxHandler = context(ws);
+    vertxHandler.pipeline().addBefore(vertxHandler.name(), name, handler);
   }
 
   private static ChannelHandlerContext context(ServerWebSocket ws) {

@@ -187,12 +187,7 @@ class VertxInternalsCanaryTest {
                       assertThat(names.indexOf(VertxInternals.WRITABILITY))
                           .as("%s before %s in %s", VertxInternals.WRITABILITY, vertxHandler, names)
                           .isBetween(0, names.indexOf(vertxHandler.name()) - 1);
-                      Buffer frame = new JsonObject().put("pad", "x".repeat(8 * 1024)).toBuffer();
-                      Channel channel = vertxHandler.channel();
-                      for (int i = 0; i < 8 * 1024 && channel.isWritable(); i++) {
-                        writeText(s.ws(), frame);
-                      }
-                      assertThat(channel.isWritable()).as("full").isFalse();
+                      fillUntilFull(s.ws());
                       assertThat(writable.future().isComplete()).isFalse();
                     }))
         // The client reads what was queued for it: the socket falls under its low-water mark.
@@ -250,14 +245,21 @@ class VertxInternalsCanaryTest {
                 run(
                     s.context(),
                     () -> {
-                      Buffer frame = new JsonObject().put("pad", "x".repeat(8 * 1024)).toBuffer();
-                      for (int i = 0; i < 8 * 1024 && channel(s.ws()).isWritable(); i++) {
-                        writeText(s.ws(), frame);
-                      }
+                      fillUntilFull(s.ws());
                       // Through its own queue Vert.x would not know of frames written past it.
                       assertThat(s.ws().writeQueueFull()).isTrue();
                     }))
         .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /** Writes 8 KiB frames to a client that reads nothing until the socket is full. */
+  private static void fillUntilFull(ServerWebSocket ws) {
+    Buffer frame = new JsonObject().put("pad", "x".repeat(8 * 1024)).toBuffer();
+    // 64 MiB at most: far more than the kernel's socket buffers on loopback (a few MiB).
+    for (int i = 0; i < 8 * 1024 && channel(ws).isWritable(); i++) {
+      writeText(ws, frame);
+    }
+    assertThat(channel(ws).isWritable()).as("socket full").isFalse();
   }
 
   /** A ready-made text frame of {@code payload}, written and flushed as the hub sends one. */
@@ -355,14 +357,7 @@ class VertxInternalsCanaryTest {
 
   /** Writes 8 KiB frames until the socket is full (fails if it never fills), then closes. */
   private static void fillWriteQueueThenClose(ServerWebSocket ws) {
-    Buffer frame = new JsonObject().put("pad", "x".repeat(8 * 1024)).toBuffer();
-    int written = 0;
-    // 64 MiB: far more than the kernel's socket buffers on loopback (a few MiB).
-    while (channel(ws).isWritable() && written < 8 * 1024) {
-      writeText(ws, frame);
-      written++;
-    }
-    assertThat(channel(ws).isWritable()).as("socket full after %d frames", written).isFalse();
+    fillUntilFull(ws);
     ws.close();
   }
 
