@@ -151,7 +151,7 @@ for s in ${SCENARIOS//,/ }; do
             all=$SERVERS
             for one in ${all//,/ }; do
                 SERVERS=$one
-                for offered in 100000 200000 300000 400000 500000 625000 800000 1000000; do
+                for offered in 25000 50000 100000 200000 300000 400000 500000 625000 800000 1000000; do
                     point b "$offered" 50 "$(interval_for 10000 "$offered")" \
                         --connections 10000 --subscriptions $K --rate 2000 --warmup 5s --duration 15s
                     node bench/report.mjs --passes "$OUT/b/$offered" "$one" || break
