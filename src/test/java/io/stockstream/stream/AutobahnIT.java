@@ -149,11 +149,12 @@ class AutobahnIT {
     assertThat(results).as("cases run").isNotEmpty();
     assertThat(results).as("sections run").allSatisfy(r -> assertThat(section(r)).isBetween(1, 10));
     if (cases.equals(List.of("*"))) {
-      // Autobahn 0.6.4 has 301 cases in sections 1 to 10: none may go missing unnoticed.
+      // Autobahn 0.6.4 has 301 cases in sections 1 to 10 (it has no section 8): none may go
+      // missing unnoticed.
       assertThat(results).as("cases run").hasSize(ALL_CASES);
       assertThat(results.stream().map(AutobahnIT::section).distinct().sorted())
           .as("every section run")
-          .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+          .containsExactly(1, 2, 3, 4, 5, 6, 7, 9, 10);
     }
     List<String> failing =
         results.stream()
