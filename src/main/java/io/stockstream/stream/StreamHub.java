@@ -13,6 +13,7 @@ import io.stockstream.protocol.MarketEvent;
 import io.stockstream.protocol.PresenceBatch;
 import io.stockstream.protocol.PresenceEvent;
 import io.stockstream.protocol.ProtocolJson;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -76,9 +77,10 @@ final class StreamHub implements Sweeper.Actions {
     this.market = market;
     this.slots = slots;
     this.meters = meters;
-    this.flusher = new Flusher(vertx.getOrCreateContext());
+    Context loop = vertx.getOrCreateContext();
+    this.flusher = new Flusher(loop);
     this.router = new TickRouter(market, counts, meters, wire, flusher, alloc);
-    this.inbox = new TickInbox(vertx.getOrCreateContext(), router);
+    this.inbox = new TickInbox(loop, router);
     this.sweeper = new Sweeper(vertx, config, connections, this);
     this.closeGraceMs =
         Math.min(WebSocketOptions.CLOSING_TIMEOUT_S * 1000L, config.slowConsumerTimeoutMs());

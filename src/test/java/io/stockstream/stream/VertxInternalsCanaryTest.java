@@ -164,18 +164,12 @@ class VertxInternalsCanaryTest {
   @Test
   void onWritableHearsWhenASocketThatWasFullDrains(Vertx vertx, VertxTestContext ctx) {
     Promise<Void> writable = Promise.promise();
-    serve(
+    serveStalled(
             vertx,
-            1,
             ws -> {
               ws.setWriteQueueMaxSize(16 * 1024);
               VertxInternals.onWritable(ws, writable::tryComplete);
             })
-        .compose(
-            server ->
-                vertx
-                    .executeBlocking(() -> connectStalled(server.port()))
-                    .compose(v -> server.socket(0)))
         .compose(
             s ->
                 run(
@@ -228,18 +222,12 @@ class VertxInternalsCanaryTest {
 
   @Test
   void writeDirectMakesVertxsWriteQueueTheSocketsOwn(Vertx vertx, VertxTestContext ctx) {
-    serve(
+    serveStalled(
             vertx,
-            1,
             ws -> {
               ws.setWriteQueueMaxSize(16 * 1024);
               VertxInternals.writeDirect(ws);
             })
-        .compose(
-            server ->
-                vertx
-                    .executeBlocking(() -> connectStalled(server.port()))
-                    .compose(v -> server.socket(0)))
         .compose(
             s ->
                 run(
@@ -273,19 +261,13 @@ class VertxInternalsCanaryTest {
       Vertx vertx, VertxTestContext ctx) {
     Promise<Void> serverClosed = Promise.promise();
     long closeWaitMs = WebSocketOptions.CLOSING_TIMEOUT_S * 1000L + 1000;
-    serve(
+    serveStalled(
             vertx,
-            1,
             ws -> {
               ws.setWriteQueueMaxSize(16 * 1024);
               ws.exceptionHandler(t -> {});
               ws.closeHandler(v -> serverClosed.tryComplete());
             })
-        .compose(
-            server ->
-                vertx
-                    .executeBlocking(() -> connectStalled(server.port()))
-                    .compose(v -> server.socket(0)))
         .compose(s -> run(s.context(), () -> fillWriteQueueThenClose(s.ws())))
         // Past Vert.x's closing timeout the connection is still there: close() alone is stuck.
         .compose(v -> vertx.timer(closeWaitMs))
@@ -315,12 +297,7 @@ class VertxInternalsCanaryTest {
   void limitSendBufferCapsTheKernelsSendBufferOfAnUpgradedSocket(
       Vertx vertx, VertxTestContext ctx) {
     int bytes = 8 * 1024;
-    serve(vertx, 1, ws -> VertxInternals.limitSendBuffer(ws, bytes))
-        .compose(
-            server ->
-                vertx
-                    .executeBlocking(() -> connectStalled(server.port()))
-                    .compose(v -> server.socket(0)))
+    serveStalled(vertx, ws -> VertxInternals.limitSendBuffer(ws, bytes))
         .compose(
             s ->
                 run(
@@ -347,6 +324,16 @@ class VertxInternalsCanaryTest {
                     5_000,
                     () -> !channel(socket.ws()).isWritable()))
         .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /** A server for one upgrade, and a client that reads nothing connected to it. */
+  private Future<Accepted> serveStalled(Vertx vertx, Handler<ServerWebSocket> configure) {
+    return serve(vertx, 1, configure)
+        .compose(
+            server ->
+                vertx
+                    .executeBlocking(() -> connectStalled(server.port()))
+                    .compose(v -> server.socket(0)));
   }
 
   /** Connects a client that reads nothing, with a 4 KiB receive buffer. */
