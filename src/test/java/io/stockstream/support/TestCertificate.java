@@ -7,6 +7,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -84,10 +85,24 @@ public record TestCertificate(String certPem, String keyPem, X509Certificate cer
     return out.toString();
   }
 
-  /** Writes the certificate and the key over {@code cert} and {@code key}, in that order. */
+  /**
+   * Puts the certificate and the key in place of {@code cert} and {@code key}, in that order, each
+   * whole by a rename, as a renewal tool does: a reload check never reads a truncated file, and the
+   * old key beside the new certificate only for the instant between the two renames.
+   */
   public void writeTo(Path cert, Path key) {
-    write(cert, certPem);
-    write(key, keyPem);
+    replace(cert, certPem);
+    replace(key, keyPem);
+  }
+
+  private static void replace(Path file, String text) {
+    Path next = file.resolveSibling(file.getFileName() + ".next");
+    write(next, text);
+    try {
+      Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public static void write(Path file, String text) {
