@@ -31,10 +31,38 @@ public record Config(
     long pingIntervalMs,
     long idleTimeoutMs,
     long httpResponseTimeoutMs,
-    long drainSpreadMs) {
+    long drainSpreadMs,
+    Optional<Cluster> cluster) {
 
   public Config {
     symbols = List.copyOf(symbols);
+  }
+
+  /**
+   * Cluster mode: how this node finds the others, and the address and ports it binds and advertises
+   * for the cluster manager and the clustered event bus. Absent, the node is a cluster of one.
+   */
+  public record Cluster(Join join, String host, int port, int eventBusPort) {}
+
+  /** How the members find each other. */
+  public sealed interface Join {
+    /** TCP join to a fixed list of members. */
+    record Members(List<HostPort> members) implements Join {
+      public Members {
+        members = List.copyOf(members);
+      }
+    }
+
+    /** The addresses of a headless Kubernetes Service's DNS name are the members. */
+    record Dns(String name) implements Join {}
+  }
+
+  /** One member's cluster-manager address. */
+  public record HostPort(String host, int port) {
+    @Override
+    public String toString() {
+      return host + ":" + port;
+    }
   }
 
   /** Which browser origins may open {@code /ws}. */

@@ -91,7 +91,8 @@ public final class ConfigLoader {
         longIn(Setting.PING_INTERVAL_MS),
         longIn(Setting.IDLE_TIMEOUT_MS),
         longIn(Setting.HTTP_RESPONSE_TIMEOUT_MS),
-        longIn(Setting.DRAIN_SPREAD_MS));
+        longIn(Setting.DRAIN_SPREAD_MS),
+        cluster());
   }
 
   private Optional<String> value(Setting s) {
@@ -268,6 +269,11 @@ public final class ConfigLoader {
       throw ConfigException.of(s, "cannot read " + file);
     }
     return p;
+  }
+
+  private Optional<Config.Cluster> cluster() {
+    // Filled in by the cluster settings' parser.
+    return Optional.empty();
   }
 
   private Optional<String> secret() {
