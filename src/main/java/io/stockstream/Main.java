@@ -2,12 +2,18 @@ package io.stockstream;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.stockstream.cluster.ClusterBootstrap;
+import io.stockstream.cluster.ClusterNode;
+import io.stockstream.cluster.ClusterServices;
+import io.stockstream.cluster.MarketIdentity;
 import io.stockstream.config.Config;
 import io.stockstream.config.ConfigException;
 import io.stockstream.config.ConfigLoader;
 import io.stockstream.config.Setting;
 import io.stockstream.lifecycle.Lifecycle;
+import io.stockstream.market.FeedOutput;
 import io.stockstream.market.FeedVerticle;
+import io.stockstream.market.LocalFeedOutput;
 import io.stockstream.market.MarketData;
 import io.stockstream.metrics.Meters;
 import io.stockstream.metrics.WireComparison;
@@ -30,6 +36,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.HttpServerOptions;
@@ -43,6 +50,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntUnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -71,17 +80,36 @@ public final class Main {
       return;
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx =
-        Vertx.builder()
-            .with(
-                new VertxOptions()
-                    // Netty's epoll transport where it loads (Linux): fewer copies and cheaper
-                    // writes per syscall than NIO's; NIO elsewhere, said on one line at start.
-                    .setPreferNativeTransport(true)
-                    .setMetricsOptions(
-                        new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
-            .withMetrics(new MicrometerMetricsFactory(registry))
-            .build();
+    VertxOptions options =
+        new VertxOptions()
+            // Netty's epoll transport where it loads (Linux): fewer copies and cheaper writes per
+            // syscall than NIO's; NIO elsewhere, said on one line at start.
+            .setPreferNativeTransport(true)
+            .setMetricsOptions(
+                new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+    config.cluster().ifPresent(c -> options.setEventBusOptions(ClusterBootstrap.eventBus(c)));
+    VertxBuilder builder =
+        Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry));
+    ClusterNode cluster = null;
+    Vertx vertx;
+    if (config.cluster().isPresent()) {
+      try {
+        // The main thread waits for the join: there is nothing to serve before it.
+        cluster =
+            ClusterBootstrap.start(builder, config.cluster().get())
+                .toCompletionStage()
+                .toCompletableFuture()
+                .join();
+      } catch (RuntimeException e) {
+        log.error("stockstream could not join the cluster: {}", e.toString());
+        System.exit(1);
+        return;
+      }
+      vertx = cluster.vertx();
+      log.info("cluster: joined as {} ({} members)", cluster.id(), cluster.members().size());
+    } else {
+      vertx = builder.build();
+    }
     if (!vertx.isNativeTransportEnabled()) {
       log.info("transport: NIO (epoll unavailable: {})", vertx.unavailableNativeTransportCause());
     }
@@ -96,7 +124,7 @@ public final class Main {
         };
     Signal.handle(new Signal("TERM"), stop::handle);
     Signal.handle(new Signal("INT"), stop::handle);
-    deploy(vertx, config, registry)
+    deploy(vertx, config, registry, cluster)
         .onSuccess(
             node -> {
               started.complete(node);
@@ -107,8 +135,14 @@ public final class Main {
         .onFailure(
             e -> {
               if (stopping.compareAndSet(false, true)) {
-                log.error("stockstream could not start: {}", e.toString());
-                vertx.close().onComplete(v -> System.exit(1));
+                // A setting the cluster refuses (another market) is a bad setting like any other.
+                boolean badSetting = e instanceof ConfigException;
+                if (badSetting) {
+                  System.err.println("stockstream: " + e.getMessage());
+                } else {
+                  log.error("stockstream could not start: {}", e.toString());
+                }
+                vertx.close().onComplete(v -> System.exit(badSetting ? EXIT_CONFIG : 1));
               }
               // Otherwise a SIGTERM during the start closed Vert.x under it: shutdown() exits.
             });
@@ -147,15 +181,37 @@ public final class Main {
     }
   }
 
-  /** Deploys a whole node on {@code vertx}: the feed, the web instances and the management port. */
+  /** Deploys a single node on {@code vertx}. */
   public static Future<Node> deploy(Vertx vertx, Config config, PrometheusMeterRegistry registry) {
+    return deploy(vertx, config, registry, null);
+  }
+
+  /**
+   * Deploys a whole node on {@code vertx}: the feed, the web instances and the management port, and
+   * with {@code cluster} (null for a single node) the cluster's parts.
+   */
+  public static Future<Node> deploy(
+      Vertx vertx, Config config, PrometheusMeterRegistry registry, ClusterNode cluster) {
     try {
       VertxInternals.check();
     } catch (IllegalStateException e) {
       return Future.failedFuture(e);
     }
     registerCodecs(vertx.eventBus());
-    MarketData market = new MarketData(config.symbols(), config.tickIntervalMs(), newEpoch());
+    Future<MarketIdentity> identity =
+        cluster == null
+            ? Future.succeededFuture(new MarketIdentity(newEpoch(), config.seed()))
+            : MarketIdentity.join(cluster, config, newEpoch());
+    return identity.compose(id -> deploy(vertx, config, registry, cluster, id));
+  }
+
+  private static Future<Node> deploy(
+      Vertx vertx,
+      Config config,
+      PrometheusMeterRegistry registry,
+      ClusterNode cluster,
+      MarketIdentity identity) {
+    MarketData market = new MarketData(config.symbols(), config.tickIntervalMs(), identity.epoch());
     Lifecycle lifecycle = new Lifecycle();
     ConnectionSlots slots = new ConnectionSlots(config.maxConnections());
     SubscriptionCounts counts = new SubscriptionCounts(market.size());
@@ -163,7 +219,12 @@ public final class Main {
     meters.marketOpen(market::marketOpen);
     ConnectionSlots httpCapacity = new ConnectionSlots(config.maxHttpConnections());
     meters.httpConnections(httpCapacity::open);
-    Readiness readiness = new Readiness(market, lifecycle);
+    AtomicReference<ClusterServices> clustered = new AtomicReference<>();
+    Readiness readiness =
+        cluster == null
+            ? new Readiness(market, lifecycle)
+            : new Readiness(
+                market, lifecycle, () -> clustered.get() != null && clustered.get().ready());
     readiness.register(registry);
     WireComparison wire = new WireComparison();
     wire.bindTo(registry);
@@ -197,17 +258,34 @@ public final class Main {
             web ->
                 vertx
                     .deployVerticle(fanout)
-                    .compose(v -> vertx.deployVerticle(new PresenceVerticle(market, counts)))
                     .compose(
                         v ->
-                            vertx.deployVerticle(
-                                new FeedVerticle(
-                                    market,
-                                    meters,
-                                    config.symbols(),
-                                    config.seed(),
-                                    config.tickIntervalMs(),
-                                    config.marketSchedule())))
+                            cluster == null
+                                ? Future.succeededFuture((ClusterServices) null)
+                                : ClusterServices.deploy(cluster, market, registry, counts::of))
+                    .compose(
+                        services -> {
+                          clustered.set(services);
+                          IntUnaryOperator viewers =
+                              services == null ? counts::of : services::viewers;
+                          FeedOutput output =
+                              services == null
+                                  ? new LocalFeedOutput(market, vertx.eventBus())
+                                  : services.feedOutput();
+                          return vertx
+                              .deployVerticle(new PresenceVerticle(market, viewers))
+                              .compose(
+                                  p ->
+                                      vertx.deployVerticle(
+                                          new FeedVerticle(
+                                              market,
+                                              meters,
+                                              output,
+                                              config.symbols(),
+                                              identity.seed(),
+                                              config.tickIntervalMs(),
+                                              config.marketSchedule())));
+                        })
                     .compose(v -> vertx.deployVerticle(management))
                     .map(
                         v ->

@@ -47,6 +47,7 @@ class ArchitectureTest {
     "rest",
     "ops",
     "web",
+    "cluster",
     "loadgen"
   };
 
@@ -106,6 +107,8 @@ class ArchitectureTest {
         .definedBy(root + ".ops..")
         .layer("web")
         .definedBy(root + ".web..")
+        .layer("cluster")
+        .definedBy(root + ".cluster..")
         .layer("loadgen")
         .definedBy(root + ".loadgen..")
         .layer("root")
@@ -131,6 +134,9 @@ class ArchitectureTest {
         .mayOnlyAccessLayers(BELOW_FEATURES)
         .whereLayer("web")
         .mayOnlyAccessLayers(concat(BELOW_FEATURES, "stream", "rest", "ops"))
+        // The cluster is a feature beside the others: it feeds the market, never a socket.
+        .whereLayer("cluster")
+        .mayOnlyAccessLayers(BELOW_FEATURES)
         // The load generator ships in the jar but is a client: it measures the service from
         // outside,
         // so it uses nothing of it, and nothing of the service may use it.

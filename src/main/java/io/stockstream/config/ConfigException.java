@@ -7,7 +7,7 @@ public final class ConfigException extends RuntimeException {
     super(oneLine(message), null, false, false);
   }
 
-  static ConfigException of(Setting setting, String problem) {
+  public static ConfigException of(Setting setting, String problem) {
     return new ConfigException(setting.env() + " (" + setting.flag() + "): " + problem);
   }
 

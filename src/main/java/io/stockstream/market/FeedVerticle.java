@@ -6,7 +6,6 @@ import io.stockstream.protocol.EpochNanos;
 import io.stockstream.protocol.MarketEvent;
 import io.stockstream.protocol.ProtocolJson;
 import io.stockstream.protocol.Tick;
-import io.stockstream.protocol.TickBatch;
 import io.stockstream.protocol.TickEvent;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -20,9 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The simulated market: every symbol ticks at random times (exponential gaps around the mean
- * interval) along its own {@link PriceWalk}; each tick is recorded in {@link MarketData}, and the
- * ticks of one timer step are published together on the event bus, once. Ticks stop while the
- * market is closed.
+ * interval) along its own {@link PriceWalk}; the ticks of one timer step go to the {@link
+ * FeedOutput} together, once. Ticks stop while the market is closed, and while this node's feed
+ * does not lead the cluster.
  */
 public final class FeedVerticle extends VerticleBase {
 
@@ -34,6 +33,7 @@ public final class FeedVerticle extends VerticleBase {
 
   private final MarketData market;
   private final Meters meters;
+  private final FeedOutput output;
   private final MarketSchedule schedule;
   private final long intervalNanos;
   private final long timerPeriodMs;
@@ -41,17 +41,24 @@ public final class FeedVerticle extends VerticleBase {
   private final SplittableRandom timing;
   private final long[] nextDue;
   private boolean open;
+  private boolean leading;
+
+  /** A takeover or a publish is under way: the next step waits for it. */
+  private boolean busy;
+
   private long timer;
 
   public FeedVerticle(
       MarketData market,
       Meters meters,
+      FeedOutput output,
       List<SymbolSpec> symbols,
       long seed,
       long tickIntervalMs,
       MarketSchedule schedule) {
     this.market = market;
     this.meters = meters;
+    this.output = output;
     this.schedule = schedule;
     this.intervalNanos = tickIntervalMs * 1_000_000L;
     this.timerPeriodMs = Math.max(1, Math.min(50, tickIntervalMs / 5));
@@ -66,25 +73,17 @@ public final class FeedVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    long now = System.nanoTime();
     open = schedule.isOpen(System.currentTimeMillis());
     market.marketOpen(open);
-    // Every symbol has a first tick at once, open or closed, so that snapshots, REST and
-    // readiness have a price from the start.
-    List<TickEvent> batch = new ArrayList<>(walks.length);
-    for (int i = 0; i < walks.length; i++) {
-      Instant made = Instant.now();
-      batch.add(record(i, walks[i].first(made.toEpochMilli()), made));
-      nextDue[i] = now + gap();
-    }
-    publish(batch);
     timer = vertx.setPeriodic(timerPeriodMs, id -> step());
     log.info(
         "feed: {} symbols, a tick every {} ms on average per symbol, market {}",
         walks.length,
         intervalNanos / 1_000_000,
         open ? "open" : "closed");
-    return Future.succeededFuture();
+    // A node that leads from the start (a single node) has a price for every symbol before it
+    // serves anyone: snapshots, REST and readiness need one.
+    return output.leads() ? lead() : Future.succeededFuture();
   }
 
   @Override
@@ -114,10 +113,22 @@ public final class FeedVerticle extends VerticleBase {
               LOCAL);
       log.info("market {}", openNow ? "open" : "closed");
     }
+    if (busy) {
+      return;
+    }
+    if (!output.leads()) {
+      leading = false;
+      return;
+    }
+    if (!leading) {
+      lead();
+      return;
+    }
     if (!open) {
       return;
     }
     List<TickEvent> batch = null;
+    List<WalkState> states = null;
     for (int i = 0; i < walks.length; i++) {
       if (now - nextDue[i] > MAX_LAG_NANOS) {
         nextDue[i] = now;
@@ -125,27 +136,84 @@ public final class FeedVerticle extends VerticleBase {
       while (nextDue[i] - now <= 0) {
         if (batch == null) {
           batch = new ArrayList<>();
+          states = new ArrayList<>();
         }
         Instant made = Instant.now();
-        batch.add(record(i, walks[i].next(made.toEpochMilli()), made));
+        TickEvent event = record(i, walks[i].next(made.toEpochMilli()), made);
+        batch.add(event);
+        states.add(walks[i].state(i, event.tick(), event.madeNanos()));
         nextDue[i] += gap();
       }
     }
     if (batch != null) {
-      publish(batch);
+      publish(batch, states);
     }
   }
 
-  /** Encodes a tick once and records it, before anyone can be told of it. */
-  private TickEvent record(int index, Tick tick, Instant made) {
-    TickEvent event = new TickEvent(index, tick, ProtocolJson.tickFrame(tick), EpochNanos.of(made));
-    market.append(event);
-    meters.tickPublished(index);
-    return event;
+  /**
+   * Takes the feed on: every symbol continues from the state the market last published, whose tick
+   * goes out again unchanged (a node that missed it gets it, the others drop it by its seq), and a
+   * symbol that never ticked gets its first tick.
+   */
+  private Future<Void> lead() {
+    busy = true;
+    return output
+        .takeOver()
+        .compose(
+            published -> {
+              WalkState[] last = new WalkState[walks.length];
+              for (WalkState s : published) {
+                last[s.index()] = s;
+              }
+              long now = System.nanoTime();
+              List<TickEvent> batch = new ArrayList<>(walks.length);
+              List<WalkState> states = new ArrayList<>(walks.length);
+              for (int i = 0; i < walks.length; i++) {
+                TickEvent event;
+                if (last[i] != null) {
+                  walks[i].restore(last[i]);
+                  Tick t = last[i].last();
+                  event = new TickEvent(i, t, ProtocolJson.tickFrame(t), last[i].madeNanos());
+                } else {
+                  Instant made = Instant.now();
+                  event = record(i, walks[i].first(made.toEpochMilli()), made);
+                }
+                batch.add(event);
+                states.add(walks[i].state(i, event.tick(), event.madeNanos()));
+                nextDue[i] = now + gap();
+              }
+              leading = true;
+              log.info("feed: leading, {} symbols continued", published.size());
+              return publish(batch, states);
+            })
+        .onFailure(
+            e -> {
+              busy = false;
+              log.warn("feed: could not take over: {}", e.toString());
+            });
   }
 
-  private void publish(List<TickEvent> batch) {
-    vertx.eventBus().publish(Addresses.TICKS, new TickBatch(batch), LOCAL);
+  private Future<Void> publish(List<TickEvent> batch, List<WalkState> states) {
+    busy = true;
+    return output
+        .publish(batch, states)
+        .andThen(
+            ar -> {
+              busy = false;
+              if (ar.failed() && leading) {
+                // The cluster refused the state (a newer leader, or no majority): stand down, and
+                // take over afresh from the kept state if this node leads again.
+                leading = false;
+                log.warn("feed: stood down: {}", ar.cause().toString());
+              }
+            });
+  }
+
+  /** Encodes a tick once; the output records it before anyone can be told of it. */
+  private TickEvent record(int index, Tick tick, Instant made) {
+    TickEvent event = new TickEvent(index, tick, ProtocolJson.tickFrame(tick), EpochNanos.of(made));
+    meters.tickPublished(index);
+    return event;
   }
 
   /** An exponentially distributed gap with the configured mean. */

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * The one place that holds the market of a node: the symbols, the latest tick and the recent
  * history of each, the market status and the epoch that names the numbering of {@code seq}.
  *
- * <p>The feed is the only writer; the web event loops and REST read it concurrently without locks.
+ * <p>One writer per node (the feed's output on a single node, the cluster's tick receiver in a
+ * cluster); the web event loops and REST read it concurrently without locks.
  */
 public final class MarketData {
 
@@ -45,6 +46,11 @@ public final class MarketData {
   public static int historyCapacity(long tickIntervalMs) {
     long sixtySeconds = (60_000 + tickIntervalMs - 1) / tickIntervalMs;
     return (int) Math.min(MAX_HISTORY, Math.max(1000, sixtySeconds));
+  }
+
+  /** How many recent ticks of each symbol this market keeps. */
+  public int historyPerSymbol() {
+    return histories.length == 0 ? 1 : histories[0].slots.length();
   }
 
   public String epoch() {
@@ -82,14 +88,32 @@ public final class MarketData {
     return symbolsTicked.get() == specs.size();
   }
 
-  /** Records a tick; only the feed calls this, always from the same thread. */
-  void append(TickEvent event) {
+  /** Records the newest tick of its symbol; only the node's one writer calls this. */
+  public void append(TickEvent event) {
     History h = histories[event.index()];
     if (h.latest == null) {
       symbolsTicked.incrementAndGet();
     }
     h.slots.set(slot(h, event.seq()), event);
     h.latest = event;
+  }
+
+  /**
+   * Records a tick that may be older than the newest (a history copied from a peer): it takes its
+   * slot unless a newer tick holds it, and becomes the latest only if it is newer.
+   */
+  public void fill(TickEvent event) {
+    History h = histories[event.index()];
+    TickEvent latest = h.latest;
+    if (latest == null || event.seq() > latest.seq()) {
+      append(event);
+      return;
+    }
+    int slot = slot(h, event.seq());
+    TickEvent held = h.slots.get(slot);
+    if (held == null || held.seq() < event.seq()) {
+      h.slots.set(slot, event);
+    }
   }
 
   /** The latest tick of a symbol, or null before its first. */
@@ -113,6 +137,23 @@ public final class MarketData {
         return null;
       }
       out.add(e);
+    }
+    return out;
+  }
+
+  /** Every tick of a symbol the history holds, oldest first. */
+  public List<TickEvent> held(int index) {
+    History h = histories[index];
+    TickEvent latest = h.latest;
+    if (latest == null) {
+      return List.of();
+    }
+    List<TickEvent> out = new ArrayList<>();
+    for (long seq = Math.max(1, latest.seq() - h.slots.length() + 1); seq <= latest.seq(); seq++) {
+      TickEvent e = h.slots.get(slot(h, seq));
+      if (e != null && e.seq() == seq) {
+        out.add(e);
+      }
     }
     return out;
   }

@@ -7,6 +7,10 @@ import java.util.SplittableRandom;
 /**
  * Geometric Brownian motion of one symbol's price, with its own random stream so that the path by
  * {@code seq} depends only on the seed, the symbol and the tick interval.
+ *
+ * <p>Each move draws from a generator seeded by (stream, move number) rather than from one running
+ * generator, so that a walk restored from its last published state (a cluster's new feed leader)
+ * continues exactly as the one that stopped would have.
  */
 public final class PriceWalk {
 
@@ -14,11 +18,12 @@ public final class PriceWalk {
   static final double TRADING_MS_PER_YEAR = 252 * 6.5 * 3600 * 1000;
 
   private final SymbolSpec spec;
-  private final SplittableRandom random;
+  private final long stream;
   private final double drift;
   private final double diffusion;
 
   private double logPrice;
+  private long moves;
   private long seq;
   private double open;
   private double high;
@@ -27,7 +32,7 @@ public final class PriceWalk {
 
   public PriceWalk(SymbolSpec spec, long seed, long tickIntervalMs) {
     this.spec = spec;
-    this.random = new SplittableRandom(streamSeed(seed, spec.symbol()));
+    this.stream = streamSeed(seed, spec.symbol());
     double dt = tickIntervalMs / TRADING_MS_PER_YEAR;
     double sigma = spec.volatility();
     this.drift = (spec.drift() - sigma * sigma / 2) * dt;
@@ -60,9 +65,26 @@ public final class PriceWalk {
 
   /** Advances the unrounded price by one step and returns the log return. */
   double step() {
+    return step(moveRandom());
+  }
+
+  private double step(SplittableRandom random) {
     double r = drift + diffusion * random.nextGaussian();
     logPrice += r;
+    moves++;
     return r;
+  }
+
+  /** The generator of the next move: its own seed, mixed from the stream and the move's number. */
+  private SplittableRandom moveRandom() {
+    return new SplittableRandom(mix64(stream + moves * 0x9E3779B97F4A7C15L));
+  }
+
+  /** SplitMix64's finaliser: neighbouring move numbers get unrelated seeds. */
+  private static long mix64(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
   }
 
   /** The first tick: the start price, before any move. */
@@ -73,11 +95,30 @@ public final class PriceWalk {
 
   /** One move of the walk and its tick. */
   public Tick next(long ts) {
-    step();
+    SplittableRandom random = moveRandom();
+    step(random);
     // Exponentially distributed lot sizes: many small trades, a few big ones.
     long shares = Math.max(1, Math.round(-Math.log(1 - random.nextDouble()) * spec.meanLot()));
     volume += shares;
     return tick(ts);
+  }
+
+  /** What a walk needs to continue exactly from its last tick {@code last}. */
+  public WalkState state(int index, Tick last, long madeNanos) {
+    return new WalkState(index, last, logPrice, madeNanos);
+  }
+
+  /** Continues from a state that another node's walk of the same symbol and seed published. */
+  public void restore(WalkState state) {
+    Tick t = state.last();
+    logPrice = state.logPrice();
+    seq = t.seq();
+    // The first tick makes no move: tick n follows n - 1 moves.
+    moves = t.seq() - 1;
+    open = t.open();
+    high = t.high();
+    low = t.low();
+    volume = t.volume();
   }
 
   /** A new trading session: the current price becomes the open, volume starts again. */

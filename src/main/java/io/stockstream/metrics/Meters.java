@@ -126,12 +126,10 @@ public final class Meters {
             .description("REST quote requests")
             .register(registry);
     fanout =
-        Timer.builder("stockstream.fanout.latency")
-            .description("From a tick's ts to its frame being written to a socket")
-            .serviceLevelObjectives(LATENCY_BUCKETS)
-            .minimumExpectedValue(LATENCY_BUCKETS[0])
-            .maximumExpectedValue(LATENCY_BUCKETS[LATENCY_BUCKETS.length - 1])
-            .register(registry);
+        latencyHistogram(
+            "stockstream.fanout.latency",
+            "From a tick's ts to its frame being written to a socket",
+            registry);
     tlsReloadsOk = tlsReloads("ok");
     tlsReloadsFailed = tlsReloads("failed");
   }
@@ -196,6 +194,16 @@ public final class Meters {
 
   public void conflated() {
     conflated.increment();
+  }
+
+  /** A latency histogram with the service's one set of buckets, exported in seconds. */
+  public static Timer latencyHistogram(String name, String description, MeterRegistry registry) {
+    return Timer.builder(name)
+        .description(description)
+        .serviceLevelObjectives(LATENCY_BUCKETS)
+        .minimumExpectedValue(LATENCY_BUCKETS[0])
+        .maximumExpectedValue(LATENCY_BUCKETS[LATENCY_BUCKETS.length - 1])
+        .register(registry);
   }
 
   /**

@@ -30,6 +30,15 @@ public final class Readiness {
             new Check("draining", () -> !lifecycle.draining(), "draining"));
   }
 
+  /** In a cluster, the node must also have joined and copied a peer's history. */
+  public Readiness(MarketData market, Lifecycle lifecycle, BooleanSupplier joined) {
+    this.checks =
+        List.of(
+            new Check("cluster", joined, "joining the cluster and copying its history"),
+            new Check("feed", market::complete, "waiting for the latest tick of every symbol"),
+            new Check("draining", () -> !lifecycle.draining(), "draining"));
+  }
+
   public boolean ready() {
     return checks.stream().allMatch(c -> c.ok().getAsBoolean());
   }

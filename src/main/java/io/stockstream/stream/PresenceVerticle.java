@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Publishes a symbol's viewer count when it changes, at most once a second per symbol, so that a
@@ -21,12 +22,13 @@ public final class PresenceVerticle extends VerticleBase {
   private static final long CHECK_EVERY_MS = 100;
 
   private final MarketData market;
-  private final SubscriptionCounts viewers;
+  private final IntUnaryOperator viewers;
   private final int[] lastSent;
   private final long[] lastSentAt;
   private long timer;
 
-  public PresenceVerticle(MarketData market, SubscriptionCounts viewers) {
+  /** {@code viewers} gives a symbol's viewer count: this node's, or the whole cluster's. */
+  public PresenceVerticle(MarketData market, IntUnaryOperator viewers) {
     this.market = market;
     this.viewers = viewers;
     this.lastSent = new int[market.size()];
@@ -49,7 +51,7 @@ public final class PresenceVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     List<PresenceEvent> changes = new ArrayList<>();
     for (int i = 0; i < lastSent.length; i++) {
-      int n = viewers.of(i);
+      int n = viewers.applyAsInt(i);
       if (n != lastSent[i] && now - lastSentAt[i] >= MIN_GAP_MS) {
         lastSent[i] = n;
         lastSentAt[i] = now;

@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import io.stockstream.market.FeedVerticle;
+import io.stockstream.market.LocalFeedOutput;
 import io.stockstream.market.MarketData;
 import io.stockstream.market.MarketSchedule;
 import io.stockstream.market.SymbolSpec;
@@ -48,7 +49,15 @@ class TickRouterTest {
     MarketData market = new MarketData(SPECS, 1, "test");
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Meters meters = new Meters(registry, market.symbols(), () -> 0, () -> 0);
-    FeedVerticle feed = new FeedVerticle(market, meters, SPECS, 42, 1, new MarketSchedule.Always());
+    FeedVerticle feed =
+        new FeedVerticle(
+            market,
+            meters,
+            new LocalFeedOutput(market, vertx.eventBus()),
+            SPECS,
+            42,
+            1,
+            new MarketSchedule.Always());
     long[] before = new long[SPECS.size()];
     TickRouter[] router = new TickRouter[1];
     vertx

@@ -1,0 +1,163 @@
+package io.stockstream.cluster;
+
+import io.stockstream.market.MarketData;
+import io.stockstream.protocol.Addresses;
+import io.stockstream.protocol.EpochNanos;
+import io.stockstream.protocol.TickBatch;
+import io.stockstream.protocol.TickEvent;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's one writer of its market in a cluster: takes the leader's batches off the clustered
+ * bus, drops what a deposed leader sent and what this node already holds, records the rest and
+ * hands it to the node's fan-out on the local bus. On start it copies the history of a peer, and
+ * once filled it serves its own to nodes that join later.
+ */
+public final class TickReceiver extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(TickReceiver.class);
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+
+  static final String HISTORY = "stockstream.history";
+
+  /** About this many ticks per history reply: a few hundred KB on the bus at a time. */
+  private static final int TICKS_PER_REPLY = 4_000;
+
+  private static final long RETRY_MS = 1_000;
+
+  private final ClusterNode node;
+  private final Leadership leadership;
+  private final Terms terms;
+  private final MarketData market;
+  private final ClusterMeters meters;
+  private final int symbolsPerReply;
+  private volatile boolean filled;
+  private long rejected;
+
+  public TickReceiver(
+      ClusterNode node,
+      Leadership leadership,
+      Terms terms,
+      MarketData market,
+      ClusterMeters meters,
+      int historyCapacity) {
+    this.node = node;
+    this.leadership = leadership;
+    this.terms = terms;
+    this.market = market;
+    this.meters = meters;
+    this.symbolsPerReply = Math.max(1, TICKS_PER_REPLY / historyCapacity);
+  }
+
+  /** True once this node holds the history a peer had when it joined. */
+  public boolean filled() {
+    return filled;
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx
+        .eventBus()
+        .<Buffer>consumer(ClusterFeedOutput.TICKS, m -> onBatch(m.body()))
+        .completion()
+        .onSuccess(v -> fill(0, 0));
+  }
+
+  private void onBatch(Buffer bytes) {
+    TickWire.Batch batch;
+    try {
+      batch = TickWire.decode(bytes, market);
+    } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+      log.warn("cluster: dropped a tick batch that does not decode: {}", e.toString());
+      return;
+    }
+    TickWire.Header h = batch.header();
+    boolean own = h.leader().equals(node.id());
+    // A batch of this node's own feed counts only while its lease holds: one made just before a
+    // pause must not reach its own clients after the cluster has moved on.
+    if (own ? !leadership.leads() : !terms.admits(h.term(), h.leader())) {
+      if (rejected++ % 1000 == 0) {
+        log.info("cluster: dropped ticks from a deposed leader (term {})", h.term());
+      }
+      return;
+    }
+    terms.seen(h.term(), h.leader());
+    long now = EpochNanos.of(Instant.now());
+    List<TickEvent> fresh = new ArrayList<>(batch.ticks().size());
+    for (TickEvent e : batch.ticks()) {
+      TickEvent held = market.latest(e.index());
+      if (held == null || e.seq() > held.seq()) {
+        market.append(e);
+        fresh.add(e);
+        meters.busLag(now - e.madeNanos());
+      }
+    }
+    if (!fresh.isEmpty()) {
+      vertx.eventBus().publish(Addresses.TICKS, new TickBatch(fresh), LOCAL);
+    }
+  }
+
+  /** Copies a peer's history, a few symbols per request, then starts serving its own. */
+  private void fill(int from, int attempt) {
+    if (from >= market.size()) {
+      serveHistory();
+      return;
+    }
+    int to = Math.min(market.size(), from + symbolsPerReply);
+    vertx
+        .eventBus()
+        .<Buffer>request(HISTORY, new JsonObject().put("from", from).put("to", to))
+        .onSuccess(
+            reply -> {
+              for (TickEvent e : TickWire.decode(reply.body(), market).ticks()) {
+                market.fill(e);
+              }
+              fill(to, 0);
+            })
+        .onFailure(
+            e -> {
+              if (from == 0
+                  && e instanceof ReplyException r
+                  && r.failureType() == ReplyFailure.NO_HANDLERS) {
+                // No member serves a history: this is the first node of the market.
+                serveHistory();
+                return;
+              }
+              log.info("cluster: history fill from symbol {} failed ({}), retrying", from, e);
+              vertx.setTimer(RETRY_MS, id -> fill(from, attempt + 1));
+            });
+  }
+
+  private void serveHistory() {
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            HISTORY,
+            m -> {
+              int from = m.body().getInteger("from");
+              int to = Math.min(market.size(), m.body().getInteger("to"));
+              List<TickEvent> ticks = new ArrayList<>();
+              for (int i = Math.max(0, from); i < to; i++) {
+                ticks.addAll(market.held(i));
+              }
+              m.reply(TickWire.encode(node.id(), 0, ticks));
+            })
+        .completion()
+        .onSuccess(
+            v -> {
+              filled = true;
+              log.info("cluster: history filled, serving it to joining members");
+            });
+  }
+}
