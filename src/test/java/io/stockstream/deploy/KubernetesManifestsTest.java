@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -22,12 +23,17 @@ import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.RollingUpdateDeployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingPolicy;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingRules;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.openshift.api.model.monitoring.v1.Endpoint;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
@@ -45,6 +51,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,6 +70,24 @@ class KubernetesManifestsTest {
 
   /** Environment variables read outside {@link Setting}: logback.xml's log level. */
   private static final Set<String> NOT_SETTINGS = Set.of("STOCKSTREAM_LOG_LEVEL");
+
+  /**
+   * How long a member may take, on a slow node, to join the cluster and fill its history from a
+   * peer (the cluster mode's own estimate: 15 to 20 s).
+   */
+  private static final int JOIN_S = 20;
+
+  /** A container port of cluster mode, the setting that moves it, and the setting's default. */
+  private record ClusterPort(String name, String env, int defaultPort) {}
+
+  /** The defaults of the protocol's Cluster section. */
+  private static final List<ClusterPort> CLUSTER_PORTS =
+      List.of(
+          new ClusterPort("cluster", "STOCKSTREAM_CLUSTER_PORT", 5701),
+          new ClusterPort("eventbus", "STOCKSTREAM_EVENTBUS_PORT", 5710));
+
+  /** What the downward API gives the pod in these tests as its IP. */
+  private static final String POD_IP = "10.1.2.3";
 
   private static Map<String, Object> kustomization;
   private static List<HasMetadata> base;
@@ -122,6 +147,62 @@ class KubernetesManifestsTest {
     return one(ConfigMap.class).getData();
   }
 
+  private static String namespace() {
+    return (String) kustomization.get("namespace");
+  }
+
+  /** The container's environment as the process sees it (the optional Secret left out). */
+  private static Map<String, String> environment() {
+    return Manifests.environment(
+        settings(),
+        container().getEnv(),
+        Map.of(
+            "metadata.namespace",
+            namespace(),
+            "metadata.name",
+            "stockstream-5d8f7c9b6-x2k4p",
+            "status.podIP",
+            POD_IP));
+  }
+
+  private static List<Service> services() {
+    return base.stream().filter(Service.class::isInstance).map(Service.class::cast).toList();
+  }
+
+  private static Service headless(boolean headless) {
+    List<Service> found =
+        services().stream()
+            .filter(x -> "None".equals(x.getSpec().getClusterIP()) == headless)
+            .toList();
+    assertThat(found).as(headless ? "one headless Service" : "one Service with an IP").hasSize(1);
+    return found.get(0);
+  }
+
+  /** The Service of the public and management ports. */
+  private static Service service() {
+    return headless(false);
+  }
+
+  /** The headless Service through which the members find each other. */
+  private static Service clusterService() {
+    return headless(true);
+  }
+
+  private static HorizontalPodAutoscaler hpa() {
+    return one(HorizontalPodAutoscaler.class);
+  }
+
+  /** Every replica count the HPA may set. */
+  private static IntStream replicaCounts() {
+    return IntStream.rangeClosed(
+        hpa().getSpec().getMinReplicas(), hpa().getSpec().getMaxReplicas());
+  }
+
+  /** Whether more than half of {@code listed} members is {@code seen}. */
+  private static boolean majority(int seen, int listed) {
+    return 2 * seen > listed;
+  }
+
   /** A setting as the pod gets it: from the ConfigMap, else the service's default. */
   private static long setting(Setting s) {
     return Long.parseLong(settings().getOrDefault(s.env(), s.defaultText()));
@@ -143,6 +224,35 @@ class KubernetesManifestsTest {
   /** A port given by number or by the name of a container port. */
   private static int resolve(IntOrString port) {
     return port.getIntVal() != null ? port.getIntVal() : containerPort(port.getStrVal());
+  }
+
+  /** Whether a NetworkPolicy rule lets traffic to {@code port} through (no ports: all of them). */
+  private static boolean admits(NetworkPolicyIngressRule rule, int port) {
+    if (rule.getPorts() == null || rule.getPorts().isEmpty()) {
+      return true;
+    }
+    for (NetworkPolicyPort p : rule.getPorts()) {
+      if (p.getPort() == null) {
+        return true;
+      }
+      int from = resolve(p.getPort());
+      int to = p.getEndPort() != null ? p.getEndPort() : from;
+      if (from <= port && port <= to) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A count or a percentage of {@code total}, rounded up, as Kubernetes scales both. */
+  private static int scaledUp(IntOrString value, int total) {
+    if (value.getIntVal() != null) {
+      return value.getIntVal();
+    }
+    String percent = value.getStrVal();
+    assertThat(percent).endsWith("%");
+    int p = Integer.parseInt(percent.substring(0, percent.length() - 1));
+    return (int) Math.ceil(p * total / 100.0);
   }
 
   // ---- the base as a whole ----------------------------------------------------------------------
@@ -167,6 +277,7 @@ class KubernetesManifestsTest {
             "Namespace",
             "ConfigMap",
             "Deployment",
+            "Service",
             "Service",
             "Ingress",
             "HorizontalPodAutoscaler",
@@ -214,17 +325,101 @@ class KubernetesManifestsTest {
   // ---- the Deployment ---------------------------------------------------------------------------
 
   @Test
-  void oneReplicaUntilClusteringAndTheHpaAgrees() {
-    assertThat(deployment().getSpec().getReplicas()).isEqualTo(1);
-    HorizontalPodAutoscaler hpa = one(HorizontalPodAutoscaler.class);
+  void threeMembersThatTheHpaScalesBetweenTwoAndTenOnCpu() {
+    assertThat(deployment().getSpec().getReplicas()).isEqualTo(3);
+    HorizontalPodAutoscaler hpa = hpa();
     assertThat(hpa.getSpec().getScaleTargetRef().getKind()).isEqualTo("Deployment");
     assertThat(hpa.getSpec().getScaleTargetRef().getName())
         .isEqualTo(deployment().getMetadata().getName());
-    assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(1);
-    assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(1);
-    // The new pod is up before the old one drains.
-    assertThat(deployment().getSpec().getStrategy().getRollingUpdate().getMaxUnavailable())
-        .isEqualTo(new IntOrString(0));
+    // Two at least: one alone loses its majority as soon as a second pod starts to join.
+    assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
+    assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(10);
+    assertThat(replicaCounts()).contains(deployment().getSpec().getReplicas());
+    // The fan-out is CPU-bound.
+    MetricSpec metric = hpa.getSpec().getMetrics().get(0);
+    assertThat(hpa.getSpec().getMetrics()).hasSize(1);
+    assertThat(metric.getType()).isEqualTo("Resource");
+    assertThat(metric.getResource().getName()).isEqualTo("cpu");
+    assertThat(metric.getResource().getTarget().getType()).isEqualTo("Utilization");
+  }
+
+  @Test
+  void rolloutsTakeNoMemberDownAndAddOneAtATime() {
+    assertThat(deployment().getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+    RollingUpdateDeployment rolling = deployment().getSpec().getStrategy().getRollingUpdate();
+    // The new pod has joined and is ready before an old one drains.
+    assertThat(rolling.getMaxUnavailable()).isEqualTo(new IntOrString(0));
+    // The headless Service lists the joining pod too: one at a time, the members that have
+    // joined stay a majority of the listed ones, from the HPA's smallest count up.
+    assertThat(rolling.getMaxSurge()).isEqualTo(new IntOrString(1));
+    replicaCounts()
+        .forEach(n -> assertThat(majority(n, n + 1)).as("%d members, 1 surging", n).isTrue());
+  }
+
+  /** An HPA's scaling policies, or Kubernetes' defaults when it gives none. */
+  private static List<HPAScalingPolicy> policies(HPAScalingRules rules, boolean up) {
+    if (rules != null && rules.getPolicies() != null && !rules.getPolicies().isEmpty()) {
+      return rules.getPolicies();
+    }
+    // (periodSeconds, type, value)
+    return up
+        ? List.of(new HPAScalingPolicy(15, "Percent", 100), new HPAScalingPolicy(15, "Pods", 4))
+        : List.of(new HPAScalingPolicy(15, "Percent", 100));
+  }
+
+  /**
+   * The most pods one period of an HPA's rules may add or remove at {@code n} replicas, as the
+   * controller computes it, with Kubernetes' defaults for what the rules leave out.
+   */
+  private static int largestStep(HPAScalingRules rules, boolean up, int n) {
+    String select =
+        rules != null && rules.getSelectPolicy() != null ? rules.getSelectPolicy() : "Max";
+    if (select.equals("Disabled")) {
+      return 0;
+    }
+    IntStream steps =
+        policies(rules, up).stream()
+            .mapToInt(
+                p -> {
+                  if (p.getType().equals("Pods")) {
+                    return p.getValue();
+                  }
+                  assertThat(p.getType()).isEqualTo("Percent");
+                  // Up, the controller rounds the new count up; down, it truncates it.
+                  return up
+                      ? (int) Math.ceil(n * (1 + p.getValue() / 100.0)) - n
+                      : n - (int) (n * (1 - p.getValue() / 100.0));
+                });
+    return select.equals("Min") ? steps.min().orElseThrow() : steps.max().orElseThrow();
+  }
+
+  @Test
+  void hpaStepsKeepAMajorityOfTheListedMembers() {
+    var behavior = hpa().getSpec().getBehavior();
+    HPAScalingRules upRules = behavior == null ? null : behavior.getScaleUp();
+    HPAScalingRules downRules = behavior == null ? null : behavior.getScaleDown();
+    int min = hpa().getSpec().getMinReplicas();
+    int max = hpa().getSpec().getMaxReplicas();
+    replicaCounts()
+        .forEach(
+            n -> {
+              // Up: the new pods are listed before they have joined.
+              int added = Math.min(largestStep(upRules, true, n), max - n);
+              assertThat(majority(n, n + added)).as("%d members, %d added", n, added).isTrue();
+              // Down: a leaving pod stays listed until it is gone.
+              int removed = Math.min(largestStep(downRules, false, n), n - min);
+              assertThat(majority(n - removed, n))
+                  .as("%d members, %d removed", n, removed)
+                  .isTrue();
+            });
+    // One step's pods have joined, or are gone, before the next step.
+    for (HPAScalingPolicy p : policies(upRules, true)) {
+      assertThat(p.getPeriodSeconds()).isGreaterThanOrEqualTo(JOIN_S);
+    }
+    for (HPAScalingPolicy p : policies(downRules, false)) {
+      assertThat((long) p.getPeriodSeconds())
+          .isGreaterThanOrEqualTo(pod().getTerminationGracePeriodSeconds());
+    }
   }
 
   @Test
@@ -235,7 +430,15 @@ class KubernetesManifestsTest {
     assertThat(containerPort("management"))
         .isEqualTo(Integer.parseInt(Setting.MANAGEMENT_PORT.defaultText()))
         .isEqualTo((int) setting(Setting.MANAGEMENT_PORT));
-    assertThat(container().getPorts()).hasSize(2);
+    for (ClusterPort p : CLUSTER_PORTS) {
+      // A Setting of that name (once the cluster settings are Settings) has the same default.
+      Arrays.stream(Setting.values())
+          .filter(x -> x.env().equals(p.env()))
+          .forEach(x -> assertThat(x.defaultText()).isEqualTo(String.valueOf(p.defaultPort())));
+      int forThePod = Integer.parseInt(environment().getOrDefault(p.env(), "" + p.defaultPort()));
+      assertThat(containerPort(p.name())).as(p.name()).isEqualTo(forThePod);
+    }
+    assertThat(container().getPorts()).hasSize(2 + CLUSTER_PORTS.size());
   }
 
   @Test
@@ -254,6 +457,28 @@ class KubernetesManifestsTest {
     HTTPGetAction startup = container().getStartupProbe().getHttpGet();
     assertThat(startup.getPath()).isEqualTo("/health/live");
     assertThat(resolve(startup.getPort())).isEqualTo(management);
+  }
+
+  @Test
+  void probesGiveAJoiningMemberTime() {
+    Probe startup = container().getStartupProbe();
+    Probe liveness = container().getLivenessProbe();
+    // Liveness, which restarts the pod, waits for the startup probe; and the startup probe waits
+    // out the JVM's start and a slow join with room to spare.
+    long startupBudget =
+        orZero(startup.getInitialDelaySeconds())
+            + (long) startup.getPeriodSeconds() * startup.getFailureThreshold();
+    assertThat(startupBudget).isGreaterThanOrEqualTo(3L * JOIN_S);
+    // A member that joins again after a network split is not restarted for it either.
+    assertThat((long) liveness.getPeriodSeconds() * liveness.getFailureThreshold())
+        .isGreaterThan(JOIN_S);
+    // Nor is a rollout declared failed while its new member starts and joins (600 s by default).
+    Integer deadline = deployment().getSpec().getProgressDeadlineSeconds();
+    assertThat(deadline == null ? 600 : deadline).isGreaterThan((int) startupBudget);
+  }
+
+  private static long orZero(Integer seconds) {
+    return seconds == null ? 0 : seconds;
   }
 
   @Test
@@ -337,7 +562,42 @@ class KubernetesManifestsTest {
     assertThat(envFrom.get(1).getSecretRef().getOptional()).isTrue();
     // Kubernetes would otherwise add STOCKSTREAM_SERVICE_HOST and the like for the Service.
     assertThat(pod().getEnableServiceLinks()).isFalse();
-    assertThat(container().getEnv()).isNullOrEmpty();
+    // Only what the ConfigMap cannot hold: what differs from pod to pod or names the namespace.
+    assertThat(container().getEnv().stream().map(EnvVar::getName))
+        .containsExactlyInAnyOrder(
+            "POD_IP", "POD_NAMESPACE", "STOCKSTREAM_CLUSTER_DNS", "STOCKSTREAM_CLUSTER_HOST");
+  }
+
+  @Test
+  void clusterModeFindsTheMembersThroughTheHeadlessServiceAndAdvertisesThePodIp() {
+    Map<String, String> env = environment();
+    // The name resolves, from any namespace the base is put in, to the headless Service's A
+    // records: the pods.
+    assertThat(env)
+        .containsEntry(
+            "STOCKSTREAM_CLUSTER_DNS",
+            clusterService().getMetadata().getName() + "." + namespace() + ".svc.cluster.local");
+    // The address the others reach this member at is its own, from the downward API.
+    assertThat(env).containsEntry("STOCKSTREAM_CLUSTER_HOST", POD_IP);
+    EnvVar podIp =
+        container().getEnv().stream()
+            .filter(v -> v.getName().equals("POD_IP"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(podIp.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
+    // One way to join.
+    assertThat(env).doesNotContainKey("STOCKSTREAM_CLUSTER_MEMBERS");
+  }
+
+  @Test
+  void environmentIsExpandedAsTheKubeletDoesIt() {
+    // The control for the expansion above: a reference to a later variable stays as written.
+    EnvVar early = new EnvVar("A", "x$(B)y$$(B)", null);
+    EnvVar later = new EnvVar("B", "b", null);
+    assertThat(Manifests.environment(Map.of(), List.of(early, later), Map.of()))
+        .containsEntry("A", "x$(B)y$(B)");
+    assertThat(Manifests.environment(Map.of(), List.of(later, early), Map.of()))
+        .containsEntry("A", "xby$(B)");
   }
 
   // ---- the ConfigMap and the Secrets ------------------------------------------------------------
@@ -379,7 +639,7 @@ class KubernetesManifestsTest {
 
   @Test
   void serviceSelectsThePodsAndTargetsTheirNamedPorts() {
-    Service service = one(Service.class);
+    Service service = service();
     assertSelects(service.getSpec().getSelector(), podLabels());
     Map<String, Integer> ports =
         service.getSpec().getPorts().stream()
@@ -387,6 +647,29 @@ class KubernetesManifestsTest {
     assertThat(ports)
         .containsExactlyInAnyOrderEntriesOf(
             Map.of("http", containerPort("http"), "management", containerPort("management")));
+  }
+
+  @Test
+  void headlessServiceListsEveryMemberEvenBeforeItIsReady() {
+    Service cluster = clusterService();
+    assertThat(cluster.getSpec().getClusterIP()).isEqualTo("None");
+    // A member is ready only once it has joined: it must be found before.
+    assertThat(cluster.getSpec().getPublishNotReadyAddresses()).isTrue();
+    assertSelects(cluster.getSpec().getSelector(), podLabels());
+    assertThat(cluster.getSpec().getSelector())
+        .containsAllEntriesOf(deployment().getSpec().getSelector().getMatchLabels());
+    Map<String, ServicePort> ports =
+        cluster.getSpec().getPorts().stream()
+            .collect(Collectors.toMap(ServicePort::getName, p -> p));
+    assertThat(ports.keySet())
+        .containsExactlyInAnyOrderElementsOf(
+            CLUSTER_PORTS.stream().map(ClusterPort::name).toList());
+    for (ClusterPort p : CLUSTER_PORTS) {
+      ServicePort port = ports.get(p.name());
+      assertThat(resolve(port.getTargetPort())).isEqualTo(containerPort(p.name()));
+      // The members reach each other's pod IPs directly: the Service's port is the pod's.
+      assertThat(port.getPort()).isEqualTo(containerPort(p.name()));
+    }
   }
 
   @Test
@@ -403,7 +686,7 @@ class KubernetesManifestsTest {
                   .containsExactlyElementsOf(
                       ingress.getSpec().getRules().stream().map(r -> r.getHost()).toList());
             });
-    Service service = one(Service.class);
+    Service service = service();
     List<IngressBackend> backends =
         ingress.getSpec().getRules().stream()
             .flatMap(r -> r.getHttp().getPaths().stream())
@@ -428,9 +711,14 @@ class KubernetesManifestsTest {
   @Test
   void serviceMonitorScrapesTheManagementPortAsJobStockstream() throws Exception {
     ServiceMonitor monitor = one(ServiceMonitor.class);
-    Service service = one(Service.class);
-    assertSelects(
-        monitor.getSpec().getSelector().getMatchLabels(), service.getMetadata().getLabels());
+    Service service = service();
+    Map<String, String> selector = monitor.getSpec().getSelector().getMatchLabels();
+    assertSelects(selector, service.getMetadata().getLabels());
+    // Not the headless Service too: every pod would be a target of a second job.
+    assertThat(
+            clusterService().getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
+        .as("the ServiceMonitor selects the headless Service")
+        .isFalse();
     Endpoint endpoint = monitor.getSpec().getEndpoints().get(0);
     assertThat(monitor.getSpec().getEndpoints()).hasSize(1);
     assertThat(endpoint.getPort()).isEqualTo("management");
@@ -447,12 +735,46 @@ class KubernetesManifestsTest {
   // ---- HPA, PDB, NetworkPolicy ------------------------------------------------------------------
 
   @Test
-  void disruptionBudgetCoversThePodsWithoutBlockingNodeDrains() {
+  void disruptionBudgetKeepsAMajorityOfTheMembers() {
     PodDisruptionBudget pdb = one(PodDisruptionBudget.class);
     assertSelects(pdb.getSpec().getSelector().getMatchLabels(), podLabels());
-    // With one replica, minAvailable 1 (or maxUnavailable 0) would make every eviction wait.
-    assertThat(pdb.getSpec().getMinAvailable()).isNull();
-    assertThat(pdb.getSpec().getMaxUnavailable()).isEqualTo(new IntOrString(1));
+    replicaCounts()
+        .forEach(
+            n -> {
+              // As the disruption controller counts the pods that must stay up.
+              int healthy =
+                  pdb.getSpec().getMinAvailable() != null
+                      ? scaledUp(pdb.getSpec().getMinAvailable(), n)
+                      : n - scaledUp(pdb.getSpec().getMaxUnavailable(), n);
+              assertThat(majority(healthy, n)).as("%d of %d stay up", healthy, n).isTrue();
+              // From 3 on a node drain can evict; at 2 nothing may go without losing the majority.
+              if (n >= 3) {
+                assertThat(healthy).as("%d of %d stay up", healthy, n).isLessThan(n);
+              }
+            });
+  }
+
+  @Test
+  void networkPolicyOpensTheClusterPortsToTheMembersOnly() {
+    NetworkPolicy policy = one(NetworkPolicy.class);
+    Map<String, String> members = deployment().getSpec().getSelector().getMatchLabels();
+    for (ClusterPort p : CLUSTER_PORTS) {
+      int port = containerPort(p.name());
+      List<NetworkPolicyIngressRule> admitting =
+          policy.getSpec().getIngress().stream().filter(r -> admits(r, port)).toList();
+      assertThat(admitting).as("rules that admit %s", p.name()).isNotEmpty();
+      for (NetworkPolicyIngressRule rule : admitting) {
+        assertThat(rule.getFrom()).as("sources of %s", p.name()).isNotEmpty();
+        for (NetworkPolicyPeer peer : rule.getFrom()) {
+          // A podSelector alone: pods of this namespace, and of those only the members.
+          assertThat(peer.getIpBlock()).isNull();
+          assertThat(peer.getNamespaceSelector()).isNull();
+          assertThat(peer.getPodSelector().getMatchExpressions()).isNullOrEmpty();
+          assertThat(peer.getPodSelector().getMatchLabels()).containsAllEntriesOf(members);
+          assertSelects(peer.getPodSelector().getMatchLabels(), podLabels());
+        }
+      }
+    }
   }
 
   @Test

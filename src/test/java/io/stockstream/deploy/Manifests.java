@@ -1,5 +1,6 @@
 package io.stockstream.deploy;
 
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -7,6 +8,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -47,6 +49,62 @@ final class Manifests {
       out.add(resource);
     }
     return out;
+  }
+
+  /**
+   * A container's environment as the kubelet gives it to the process: {@code fromEnvFrom} (what its
+   * {@code envFrom} sources define), then its {@code env} in order. A {@code fieldRef} takes its
+   * value from {@code fields} (field path to value, as the downward API would fill it in), and each
+   * {@code $(NAME)} in a value becomes the value of a variable defined before it; {@code $$} is a
+   * literal {@code $}, and a reference to a variable not defined before it is left as written,
+   * which is how a misordered list goes wrong.
+   */
+  static Map<String, String> environment(
+      Map<String, String> fromEnvFrom, List<EnvVar> env, Map<String, String> fields) {
+    Map<String, String> out = new LinkedHashMap<>(fromEnvFrom);
+    for (EnvVar v : env) {
+      String value;
+      if (v.getValueFrom() == null) {
+        value = expand(v.getValue() == null ? "" : v.getValue(), out);
+      } else if (v.getValueFrom().getFieldRef() != null) {
+        String path = v.getValueFrom().getFieldRef().getFieldPath();
+        value = fields.get(path);
+        if (value == null) {
+          throw new AssertionError(v.getName() + ": no value given for field " + path);
+        }
+      } else {
+        throw new AssertionError(v.getName() + ": only values and fieldRefs are resolved here");
+      }
+      out.put(v.getName(), value);
+    }
+    return out;
+  }
+
+  /** Kubernetes' {@code $(NAME)} expansion of one value, against the variables defined so far. */
+  static String expand(String in, Map<String, String> defined) {
+    StringBuilder out = new StringBuilder();
+    int i = 0;
+    while (i < in.length()) {
+      char c = in.charAt(i);
+      if (c == '$' && i + 1 < in.length() && in.charAt(i + 1) == '$') {
+        out.append('$');
+        i += 2;
+      } else if (c == '$' && i + 1 < in.length() && in.charAt(i + 1) == '(') {
+        int close = in.indexOf(')', i + 2);
+        if (close < 0) {
+          out.append(in, i, in.length());
+          break;
+        }
+        String name = in.substring(i + 2, close);
+        String value = defined.get(name);
+        out.append(value != null ? value : in.substring(i, close + 1));
+        i = close + 1;
+      } else {
+        out.append(c);
+        i++;
+      }
+    }
+    return out.toString();
   }
 
   /** Collects the path of every non-empty {@code additionalProperties} below {@code o}. */

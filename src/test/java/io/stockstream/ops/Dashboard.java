@@ -15,6 +15,9 @@ record Dashboard(JsonObject json, List<Row> rows) {
 
   static final Path PATH = Path.of("grafana", "dashboards", "stockstream.json");
 
+  /** The row of the metrics only a node in cluster mode exports ({@link ClusterMetrics}). */
+  static final String CLUSTER_ROW = "Cluster";
+
   /** A panel with the row it sits in (Grafana's rows own the panels below them). */
   record Panel(String row, JsonObject json) {
     String title() {
@@ -43,7 +46,7 @@ record Dashboard(JsonObject json, List<Row> rows) {
   }
 
   /** One PromQL expression of the dashboard, with where it comes from. */
-  record Query(String panel, String refId, String expr) {}
+  record Query(String row, String panel, String refId, String expr) {}
 
   static Dashboard read() throws IOException {
     JsonObject json = new JsonObject(Files.readString(PATH));
@@ -76,7 +79,7 @@ record Dashboard(JsonObject json, List<Row> rows) {
     List<Query> out = new ArrayList<>();
     for (Panel p : panels()) {
       for (JsonObject t : p.targets()) {
-        out.add(new Query(p.title(), t.getString("refId"), t.getString("expr")));
+        out.add(new Query(p.row(), p.title(), t.getString("refId"), t.getString("expr")));
       }
     }
     return out;

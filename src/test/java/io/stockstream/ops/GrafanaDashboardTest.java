@@ -53,10 +53,14 @@ class GrafanaDashboardTest {
   }
 
   @Test
-  void hasTheTrafficLatencyHealthAndComparisonRows() {
+  void hasTheTrafficLatencyHealthComparisonAndClusterRows() {
     assertThat(dashboard.rows().stream().map(Dashboard.Row::title))
         .containsExactly(
-            "Traffic", "Latency", "Health", "Comparison: REST polling vs WebSocket push");
+            "Traffic",
+            "Latency",
+            "Health",
+            "Comparison: REST polling vs WebSocket push",
+            Dashboard.CLUSTER_ROW);
     assertThat(String.join("\n", dashboard.rows().get(0).exprs()))
         .contains("stockstream_ws_connections")
         .contains("sum by (outcome) (rate(stockstream_ws_handshakes_total")
@@ -87,6 +91,62 @@ class GrafanaDashboardTest {
         .contains("stockstream_ws_frames_sent_total{instance=~\"$instance\", type=\"tick\"}")
         .contains("stockstream_http_quote_bytes_total")
         .contains("stockstream_ws_tick_bytes_total");
+  }
+
+  @Test
+  void clusterRowShowsLeaderMembersFailoversAndBusLag() {
+    Dashboard.Row cluster = dashboard.rows().get(4);
+    assertThat(String.join("\n", cluster.exprs()))
+        .contains("max by (instance) (stockstream_feed_leader{instance=~\"$instance\"})")
+        .contains("min by (instance) (stockstream_cluster_members{instance=~\"$instance\"})")
+        .contains("max(stockstream_cluster_members_expected{instance=~\"$instance\"})")
+        .contains(
+            "sum by (instance) (increase(stockstream_feed_failovers_total{instance=~\"$instance\"}"
+                + "[$__range]))")
+        .contains("histogram_quantile(0.5, sum by (le) (rate(stockstream_cluster_bus_lag_seconds")
+        .contains("histogram_quantile(0.99, sum by (le) (rate(stockstream_cluster_bus_lag_seconds");
+    Dashboard.Panel leader = panel(cluster, "stockstream_feed_leader");
+    assertThat(leader.type()).isEqualTo("state-timeline");
+    assertThat(leader.json().getJsonObject("fieldConfig").encode())
+        .contains("\"1\":{\"text\":\"leader\"")
+        .contains("\"0\":{\"text\":\"follower\"");
+    // Over the range picked, not per interval: the number of failovers is what one reads there.
+    Dashboard.Panel failovers = panel(cluster, "stockstream_feed_failovers_total");
+    assertThat(failovers.type()).isEqualTo("stat");
+    assertThat(failovers.targets())
+        .singleElement()
+        .satisfies(t -> assertThat(t.getBoolean("instant")).isTrue());
+  }
+
+  private static Dashboard.Panel panel(Dashboard.Row row, String metric) {
+    return row.panels().stream()
+        .filter(p -> p.targets().stream().anyMatch(t -> t.getString("expr").contains(metric)))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no panel of " + metric + " in " + row.title()));
+  }
+
+  /**
+   * The cluster row queries the cluster metrics and only them, and no other row does: {@link
+   * PrometheusIT} scrapes a single node, which exports none, and leaves out exactly this row.
+   */
+  @Test
+  void onlyTheClusterRowQueriesClusterMetricsAndItQueriesEachOfThem() {
+    Set<String> inClusterRow = new HashSet<>();
+    for (Dashboard.Row row : dashboard.rows()) {
+      for (String expr : row.exprs()) {
+        List<String> metrics = ClusterMetrics.in(expr);
+        if (row.title().equals(Dashboard.CLUSTER_ROW)) {
+          assertThat(metrics).as(expr).isNotEmpty();
+          assertThat(ClusterMetrics.NAMES).as(expr).containsAll(metrics);
+          inClusterRow.addAll(metrics);
+        } else {
+          assertThat(metrics)
+              .as("%s, in row %s", expr, row.title())
+              .noneMatch(ClusterMetrics.NAMES::contains);
+        }
+      }
+    }
+    assertThat(inClusterRow).containsExactlyInAnyOrderElementsOf(ClusterMetrics.NAMES);
   }
 
   @Test
@@ -130,7 +190,17 @@ class GrafanaDashboardTest {
   @Test
   void everyQueryHasSelectorsAndOnlyKnownVariables() {
     Map<String, String> vars =
-        Map.of("__rate_interval", "4s", "__interval", "1s", "instance", ".*", "datasource", "x");
+        Map.of(
+            "__rate_interval",
+            "4s",
+            "__interval",
+            "1s",
+            "__range",
+            "1h",
+            "instance",
+            ".*",
+            "datasource",
+            "x");
     for (Dashboard.Query q : dashboard.queries()) {
       String expr = Promql.substitute(q.expr(), vars);
       assertThat(Promql.selectors(expr)).as(q.panel()).isNotEmpty();

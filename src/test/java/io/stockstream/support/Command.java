@@ -30,7 +30,8 @@ public record Command(List<String> command, int exitCode, String stdout, String 
   public static final String CHECK_CONFIG = "promtool check config prometheus/prometheus.yml";
   public static final String CHECK_RULES = "promtool check rules prometheus/rules/stockstream.yml";
   public static final String TEST_RULES =
-      "promtool test rules prometheus/tests/stockstream-rules.test.yml";
+      "promtool test rules prometheus/tests/stockstream-rules.test.yml"
+          + " prometheus/tests/cluster-rules.test.yml";
 
   /** How long a timed-out command's processes get to end on SIGTERM before SIGKILL. */
   static final Duration GRACE = Duration.ofSeconds(5);
