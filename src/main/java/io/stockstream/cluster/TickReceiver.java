@@ -1,6 +1,7 @@
 package io.stockstream.cluster;
 
 import io.stockstream.market.MarketData;
+import io.stockstream.metrics.Meters;
 import io.stockstream.protocol.Addresses;
 import io.stockstream.protocol.EpochNanos;
 import io.stockstream.protocol.TickBatch;
@@ -40,7 +41,8 @@ public final class TickReceiver extends VerticleBase {
   private final Leadership leadership;
   private final Terms terms;
   private final MarketData market;
-  private final ClusterMeters meters;
+  private final Meters meters;
+  private final ClusterMeters clusterMeters;
   private final int symbolsPerReply;
   private volatile boolean filled;
   private long rejected;
@@ -50,13 +52,15 @@ public final class TickReceiver extends VerticleBase {
       Leadership leadership,
       Terms terms,
       MarketData market,
-      ClusterMeters meters,
+      Meters meters,
+      ClusterMeters clusterMeters,
       int historyCapacity) {
     this.node = node;
     this.leadership = leadership;
     this.terms = terms;
     this.market = market;
     this.meters = meters;
+    this.clusterMeters = clusterMeters;
     this.symbolsPerReply = Math.max(1, TICKS_PER_REPLY / historyCapacity);
   }
 
@@ -100,7 +104,9 @@ public final class TickReceiver extends VerticleBase {
       if (held == null || e.seq() > held.seq()) {
         market.append(e);
         fresh.add(e);
-        meters.busLag(now - e.madeNanos());
+        // Every node counts the market's ticks, so that each one's dashboard and alerts read alike.
+        meters.tickPublished(e.index());
+        clusterMeters.busLag(now - e.madeNanos());
       }
     }
     if (!fresh.isEmpty()) {
