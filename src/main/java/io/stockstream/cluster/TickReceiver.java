@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,7 @@ public final class TickReceiver extends VerticleBase {
   private static final int TICKS_PER_REPLY = 4_000;
 
   private static final long RETRY_MS = 1_000;
+  private static final UUID HISTORY_SENDER = new UUID(0, 0);
 
   private final ClusterNode node;
   private final Leadership leadership;
@@ -88,9 +90,9 @@ public final class TickReceiver extends VerticleBase {
     }
     TickWire.Header h = batch.header();
     boolean own = h.leader().equals(node.id());
-    // A batch of this node's own feed counts only while its lease holds: one made just before a
-    // pause must not reach its own clients after the cluster has moved on.
-    if (own ? !leadership.leads() : !terms.admits(h.term(), h.leader())) {
+    // A batch of this node's own feed counts only under its lease: one made just before a pause
+    // must not reach its own clients after the cluster has moved on.
+    if (own ? !leadership.ownBatchCounts(h.term()) : !terms.admits(h.term(), h.leader())) {
       if (rejected++ % 1000 == 0) {
         log.info("cluster: dropped ticks from a deposed leader (term {})", h.term());
       }
@@ -157,7 +159,8 @@ public final class TickReceiver extends VerticleBase {
               for (int i = Math.max(0, from); i < to; i++) {
                 ticks.addAll(market.held(i));
               }
-              m.reply(TickWire.encode(node.id(), 0, ticks));
+              // Under no term: a copy of history, not a feed's batch.
+              m.reply(TickWire.encode(HISTORY_SENDER, 0, ticks));
             })
         .completion()
         .onSuccess(

@@ -157,29 +157,31 @@ public final class FeedVerticle extends VerticleBase {
         .takeOver()
         .compose(
             published -> {
-              WalkState[] last = new WalkState[walks.length];
-              for (WalkState s : published) {
-                last[s.index()] = s;
-              }
               long now = System.nanoTime();
+              boolean[] continued = new boolean[walks.length];
               List<TickEvent> batch = new ArrayList<>(walks.length);
               List<WalkState> states = new ArrayList<>(walks.length);
+              // The last step's ticks of each symbol, in order: all of them go out again, as a
+              // leader that died after keeping them may not have published them.
+              for (WalkState s : published) {
+                int i = s.index();
+                walks[i].restore(s);
+                continued[i] = true;
+                Tick t = s.last();
+                batch.add(new TickEvent(i, t, ProtocolJson.tickFrame(t), s.madeNanos()));
+                states.add(s);
+              }
               for (int i = 0; i < walks.length; i++) {
-                TickEvent event;
-                if (last[i] != null) {
-                  walks[i].restore(last[i]);
-                  Tick t = last[i].last();
-                  event = new TickEvent(i, t, ProtocolJson.tickFrame(t), last[i].madeNanos());
-                } else {
+                if (!continued[i]) {
                   Instant made = Instant.now();
-                  event = record(i, walks[i].first(made.toEpochMilli()), made);
+                  TickEvent event = record(i, walks[i].first(made.toEpochMilli()), made);
+                  batch.add(event);
+                  states.add(walks[i].state(i, event.tick(), event.madeNanos()));
                 }
-                batch.add(event);
-                states.add(walks[i].state(i, event.tick(), event.madeNanos()));
                 nextDue[i] = now + gap();
               }
               leading = true;
-              log.info("feed: leading, {} symbols continued", published.size());
+              log.info("feed: leading, {} ticks published before continued", published.size());
               return publish(batch, states);
             })
         .onFailure(

@@ -24,31 +24,37 @@ class FeedStateTest {
   }
 
   @Test
-  void aStateComesBackAsItWasWritten() {
-    WalkState s = state(12);
-    byte[] bytes = FeedState.encode(4, s);
+  void aSymbolsStepComesBackAsItWasWrittenEveryTickInOrder() {
+    List<WalkState> step = List.of(state(12), state(13));
+    byte[] bytes = FeedState.encode(4, step);
     assertThat(FeedState.termOf(bytes)).isEqualTo(4);
-    assertThat(FeedState.decode(bytes, MARKET)).isEqualTo(s);
+    assertThat(FeedState.decode(bytes, MARKET)).isEqualTo(step);
   }
 
   @Test
   void aWriteOfTheSameOrALaterTermReplacesTheState() {
     Map.Entry<Integer, byte[]> entry =
-        new AbstractMap.SimpleEntry<>(0, FeedState.encode(2, state(10)));
-    assertThat(new FeedState.Write(2, Map.of(0, FeedState.encode(2, state(11)))).process(entry))
+        new AbstractMap.SimpleEntry<>(0, FeedState.encode(2, List.of(state(10))));
+    assertThat(
+            new FeedState.Write(2, Map.of(0, FeedState.encode(2, List.of(state(11)))))
+                .process(entry))
         .isTrue();
-    assertThat(new FeedState.Write(3, Map.of(0, FeedState.encode(3, state(12)))).process(entry))
+    assertThat(
+            new FeedState.Write(3, Map.of(0, FeedState.encode(3, List.of(state(12)))))
+                .process(entry))
         .isTrue();
-    assertThat(FeedState.decode(entry.getValue(), MARKET).last().seq()).isEqualTo(12);
+    assertThat(FeedState.decode(entry.getValue(), MARKET).get(0).last().seq()).isEqualTo(12);
   }
 
   @Test
   void aDeposedLeadersWriteIsRefusedAndChangesNothing() {
     Map.Entry<Integer, byte[]> entry =
-        new AbstractMap.SimpleEntry<>(0, FeedState.encode(5, state(40)));
-    assertThat(new FeedState.Write(4, Map.of(0, FeedState.encode(4, state(41)))).process(entry))
+        new AbstractMap.SimpleEntry<>(0, FeedState.encode(5, List.of(state(40))));
+    assertThat(
+            new FeedState.Write(4, Map.of(0, FeedState.encode(4, List.of(state(41)))))
+                .process(entry))
         .isFalse();
-    assertThat(FeedState.decode(entry.getValue(), MARKET).last().seq()).isEqualTo(40);
+    assertThat(FeedState.decode(entry.getValue(), MARKET).get(0).last().seq()).isEqualTo(40);
   }
 
   @Test
