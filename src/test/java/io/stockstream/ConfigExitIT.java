@@ -65,6 +65,14 @@ class ConfigExitIT {
             Map.of("STOCKSTREAM_MAX_SUBSCRIPTIONS", "10"),
             List.of("--max-subscriptions", "lots"),
             Setting.MAX_SUBSCRIPTIONS),
+        // Cluster mode joins by a member list or by DNS, never both; each member has its port.
+        arguments(
+            Map.of(
+                "STOCKSTREAM_CLUSTER_MEMBERS", "127.0.0.1:5701",
+                "STOCKSTREAM_CLUSTER_DNS", "stockstream-headless"),
+            List.of(),
+            Setting.CLUSTER_DNS),
+        arguments(Map.of(), List.of("--cluster-members=127.0.0.1"), Setting.CLUSTER_MEMBERS),
         arguments(Map.of(), List.of("--nope"), null));
   }
 

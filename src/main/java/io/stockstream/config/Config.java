@@ -57,11 +57,12 @@ public record Config(
     record Dns(String name) implements Join {}
   }
 
-  /** One member's cluster-manager address. */
+  /** One member's cluster-manager address; an IPv6 host is held without its brackets. */
   public record HostPort(String host, int port) {
+    /** As a member list writes it: {@code ::1} in brackets, else its port would read as its own. */
     @Override
     public String toString() {
-      return host + ":" + port;
+      return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
   }
 

@@ -25,9 +25,11 @@ public final class ConfigLoader {
   private static final Pattern PRICE = Pattern.compile("[0-9]{1,9}(\\.[0-9]{1,6})?");
 
   private final Map<Setting, String> raw;
+  private final ClusterSettings.LocalAddress localAddress;
 
-  private ConfigLoader(Map<Setting, String> raw) {
+  private ConfigLoader(Map<Setting, String> raw, ClusterSettings.LocalAddress localAddress) {
     this.raw = raw;
+    this.localAddress = localAddress;
   }
 
   /**
@@ -36,6 +38,12 @@ public final class ConfigLoader {
    * @throws ConfigException naming the setting, for unknown flags and values that do not parse
    */
   public static Config load(Map<String, String> env, String... args) {
+    return load(env, ClusterSettings.SYSTEM, args);
+  }
+
+  /** As {@link #load(Map, String...)}; tests stand in for the lookup of this machine's address. */
+  static Config load(
+      Map<String, String> env, ClusterSettings.LocalAddress localAddress, String... args) {
     Map<Setting, String> raw = new EnumMap<>(Setting.class);
     for (Setting s : Setting.values()) {
       String v = env.get(s.env());
@@ -63,7 +71,7 @@ public final class ConfigLoader {
       }
       raw.put(s, value);
     }
-    return new ConfigLoader(raw).build();
+    return new ConfigLoader(raw, localAddress).build();
   }
 
   private Config build() {
@@ -272,8 +280,7 @@ public final class ConfigLoader {
   }
 
   private Optional<Config.Cluster> cluster() {
-    // Filled in by the cluster settings' parser.
-    return Optional.empty();
+    return ClusterSettings.read(this::value, this::intIn, localAddress);
   }
 
   private Optional<String> secret() {

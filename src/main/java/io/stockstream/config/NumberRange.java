@@ -21,6 +21,11 @@ public record NumberRange(long min, long max, LongSupplier fallback, String fall
     return of(fallback, 0, 65_535);
   }
 
+  /** A port the other nodes are told, so it cannot be 0: no one can connect to "any free port". */
+  static NumberRange advertisedPort(int fallback) {
+    return of(fallback, 1, 65_535);
+  }
+
   /** A range whose default depends on the machine, so its text says how instead of a number. */
   static NumberRange computed(LongSupplier fallback, String fallbackText, long min, long max) {
     return new NumberRange(min, max, fallback, fallbackText);

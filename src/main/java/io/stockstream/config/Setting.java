@@ -58,7 +58,18 @@ public enum Setting {
       "how long one HTTP response may take from its request head to its last byte"),
   DRAIN_SPREAD_MS(
       NumberRange.of(5_000, 0, 600_000),
-      "reconnectAfterMs in `draining` frames is spread over this range");
+      "reconnectAfterMs in `draining` frames is spread over this range"),
+  CLUSTER_MEMBERS(
+      "unset", "comma list of `host:port` cluster members to join by TCP; turns cluster mode on"),
+  CLUSTER_DNS(
+      "unset",
+      "DNS name of a headless Kubernetes Service whose addresses are the members;"
+          + " turns cluster mode on"),
+  CLUSTER_HOST(
+      "127.0.0.1 with a member list; the pod's IP on Kubernetes",
+      "address the cluster and event-bus ports bind to and advertise"),
+  CLUSTER_PORT(NumberRange.advertisedPort(5701), "cluster-manager port"),
+  EVENTBUS_PORT(NumberRange.advertisedPort(5710), "clustered event-bus port");
 
   private final String defaultText;
   private final NumberRange range;

@@ -8,6 +8,8 @@ import io.stockstream.market.SymbolSpec;
 import io.stockstream.market.Universe;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -480,5 +482,310 @@ class ConfigLoaderTest {
       assertThat(s.description()).isNotBlank();
       assertThat(s.defaultText()).isNotBlank();
     }
+  }
+
+  // ---- cluster --------------------------------------------------------------------------------
+
+  private static final String MEMBERS = Setting.CLUSTER_MEMBERS.env();
+  private static final String DNS = Setting.CLUSTER_DNS.env();
+  private static final String SERVICE = "stockstream-headless.default.svc.cluster.local";
+
+  /** Stands in for the lookup of this machine's own address, as a pod's would give it. */
+  private static final ClusterSettings.LocalAddress POD_IP = () -> "10.244.1.7";
+
+  private static Config.Cluster cluster(Map<String, String> env, String... args) {
+    return ConfigLoader.load(env, POD_IP, args).cluster().orElseThrow();
+  }
+
+  private static Config.HostPort member(String host, int port) {
+    return new Config.HostPort(host, port);
+  }
+
+  @Test
+  void withoutMembersOrDnsTheNodeIsAClusterOfOne() {
+    assertThat(load(Map.of()).cluster()).isEmpty();
+  }
+
+  @Test
+  void aMemberListTurnsClusterModeOnWithTheLoopbackHostAndDefaultPorts() {
+    Config.Cluster c =
+        cluster(env(MEMBERS, " 127.0.0.1:5701 , node-2.example.com:5702,[::1]:5703,LOCALHOST:1"));
+
+    assertThat(c.join())
+        .isEqualTo(
+            new Config.Join.Members(
+                List.of(
+                    member("127.0.0.1", 5701),
+                    member("node-2.example.com", 5702),
+                    member("::1", 5703),
+                    member("LOCALHOST", 1))));
+    // Written back as a member list writes it, so that an IPv6 port stays apart from the address.
+    assertThat(((Config.Join.Members) c.join()).members())
+        .extracting(Config.HostPort::toString)
+        .containsExactly("127.0.0.1:5701", "node-2.example.com:5702", "[::1]:5703", "LOCALHOST:1");
+    assertThat(c.host()).isEqualTo("127.0.0.1");
+    assertThat(c.port()).isEqualTo(5701);
+    assertThat(c.eventBusPort()).isEqualTo(5710);
+  }
+
+  @Test
+  void dnsTurnsClusterModeOnAndAdvertisesThisMachinesAddress() {
+    Config.Cluster c = cluster(env(DNS, " " + SERVICE + " "));
+    assertThat(c.join()).isEqualTo(new Config.Join.Dns(SERVICE));
+    assertThat(c.host()).isEqualTo("10.244.1.7");
+    assertThat(c.port()).isEqualTo(5701);
+    assertThat(c.eventBusPort()).isEqualTo(5710);
+  }
+
+  @Test
+  void dnsModeDefaultHostIsTheLocalHostsAddress() throws Exception {
+    Config.Cluster c = load(env(DNS, "stockstream")).cluster().orElseThrow();
+    assertThat(c.host()).isEqualTo(InetAddress.getLocalHost().getHostAddress());
+  }
+
+  @Test
+  void dnsNamesAtTheLengthLimitsAreAccepted() {
+    String label63 = "a" + "-".repeat(61) + "z";
+    String name253 = String.join(".", label63, label63, label63, "b".repeat(61));
+    assertThat(name253).hasSize(253);
+    assertThat(cluster(env(DNS, name253)).join()).isEqualTo(new Config.Join.Dns(name253));
+    assertThat(cluster(env(DNS, "3com.example")).join())
+        .isEqualTo(new Config.Join.Dns("3com.example"));
+  }
+
+  @Test
+  void givenHostAndPortsAreUsed() {
+    Config.Cluster c =
+        cluster(
+            env(
+                MEMBERS,
+                "10.0.0.1:6000,10.0.0.2:6000",
+                "STOCKSTREAM_CLUSTER_HOST",
+                " 10.0.0.1 ",
+                "STOCKSTREAM_CLUSTER_PORT",
+                "6000",
+                "STOCKSTREAM_EVENTBUS_PORT",
+                "6001"));
+    assertThat(c).isEqualTo(new Config.Cluster(c.join(), "10.0.0.1", 6000, 6001));
+
+    assertThat(
+            cluster(env(DNS, "stockstream", "STOCKSTREAM_CLUSTER_HOST", "node-1.internal")).host())
+        .isEqualTo("node-1.internal");
+    assertThat(cluster(env(DNS, "stockstream", "STOCKSTREAM_CLUSTER_HOST", "[fd00::1]")).host())
+        .isEqualTo("fd00::1");
+    assertThat(cluster(env(DNS, "stockstream", "STOCKSTREAM_CLUSTER_HOST", "fd00::1")).host())
+        .isEqualTo("fd00::1");
+  }
+
+  @Test
+  void clusterSettingsComeAsFlagsToo() {
+    Config.Cluster members =
+        cluster(
+            env(),
+            "--cluster-members=10.0.0.1:5701,10.0.0.2:5701",
+            "--cluster-host",
+            "10.0.0.2",
+            "--cluster-port=5801",
+            "--eventbus-port",
+            "5811");
+    assertThat(members)
+        .isEqualTo(
+            new Config.Cluster(
+                new Config.Join.Members(
+                    List.of(member("10.0.0.1", 5701), member("10.0.0.2", 5701))),
+                "10.0.0.2",
+                5801,
+                5811));
+    assertThat(cluster(env(), "--cluster-dns", SERVICE).join())
+        .isEqualTo(new Config.Join.Dns(SERVICE));
+    // A flag replaces the variable of its own setting, as for every setting.
+    assertThat(cluster(env(MEMBERS, "a:1"), "--cluster-members=b:2").join())
+        .isEqualTo(new Config.Join.Members(List.of(member("b", 2))));
+  }
+
+  @Test
+  void anUnresolvableLocalAddressInDnsModeIsRefusedSayingWhatToSet() {
+    ClusterSettings.LocalAddress failing =
+        () -> {
+          throw new UnknownHostException("pod-7: Name or service not known");
+        };
+    assertThatThrownBy(() -> ConfigLoader.load(env(DNS, SERVICE), failing))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "STOCKSTREAM_CLUSTER_HOST (--cluster-host): this machine's own address cannot be"
+                + " resolved (pod-7: Name or service not known); set it to this node's IP");
+    // Given, or with a member list, the host needs no lookup.
+    assertThat(
+            ConfigLoader.load(env(DNS, SERVICE, "STOCKSTREAM_CLUSTER_HOST", "10.0.0.9"), failing)
+                .cluster()
+                .orElseThrow()
+                .host())
+        .isEqualTo("10.0.0.9");
+    assertThat(ConfigLoader.load(env(MEMBERS, "a:1"), failing).cluster()).isPresent();
+  }
+
+  static Stream<Arguments> badClusterValues() {
+    String label64 = "a".repeat(64);
+    String name254 =
+        String.join(".", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(62));
+    String host = "STOCKSTREAM_CLUSTER_HOST (--cluster-host): ";
+    String members = "STOCKSTREAM_CLUSTER_MEMBERS (--cluster-members): ";
+    String dns = "STOCKSTREAM_CLUSTER_DNS (--cluster-dns): ";
+    String brackets = " is not host:port; an IPv6 address goes in brackets, as [::1]:5701";
+    String needsMode = "needs cluster mode: set CLUSTER_MEMBERS or CLUSTER_DNS too";
+    return Stream.of(
+        // Cluster mode is one join or the other.
+        badCluster(
+            env(MEMBERS, "10.0.0.1:5701", DNS, SERVICE),
+            dns
+                + "cannot be combined with CLUSTER_MEMBERS: a node joins by a member list or by DNS"),
+        badCluster(
+            env(DNS, SERVICE),
+            dns
+                + "cannot be combined with CLUSTER_MEMBERS: a node joins by a member list or by DNS",
+            "--cluster-members=10.0.0.1:5701"),
+        // The rest needs cluster mode.
+        badCluster(env("STOCKSTREAM_CLUSTER_HOST", "10.0.0.1"), host + needsMode),
+        badCluster(env("STOCKSTREAM_CLUSTER_HOST", ""), host + needsMode),
+        badCluster(
+            env("STOCKSTREAM_CLUSTER_PORT", "5701"),
+            "STOCKSTREAM_CLUSTER_PORT (--cluster-port): " + needsMode),
+        badCluster(
+            env(),
+            "STOCKSTREAM_EVENTBUS_PORT (--eventbus-port): " + needsMode,
+            "--eventbus-port=5710"),
+        // Member lists.
+        badCluster(env(MEMBERS, " "), members + "must not be empty"),
+        badCluster(
+            env(MEMBERS, "10.0.0.1:5701,,10.0.0.2:5701"),
+            members + "'10.0.0.1:5701,,10.0.0.2:5701' has an empty entry"),
+        badCluster(env(MEMBERS, "10.0.0.1:5701,"), members + "'10.0.0.1:5701,' has an empty entry"),
+        badCluster(
+            env(MEMBERS, "10.0.0.1:5701,10.0.0.2"),
+            members + "'10.0.0.2' has no port: each member is host:port"),
+        badCluster(
+            env(MEMBERS, ":5701"), members + "':5701' has no host: each member is host:port"),
+        badCluster(
+            env(MEMBERS, "10.0.0.1:0"), members + "'10.0.0.1:0': port '0' is not in 1..65535"),
+        badCluster(
+            env(MEMBERS, "10.0.0.1:65536"),
+            members + "'10.0.0.1:65536': port '65536' is not in 1..65535"),
+        badCluster(
+            env(MEMBERS, "10.0.0.1:http"),
+            members + "'10.0.0.1:http': port 'http' is not in 1..65535"),
+        badCluster(env(MEMBERS, "10.0.0.1:"), members + "'10.0.0.1:': port '' is not in 1..65535"),
+        badCluster(
+            env(MEMBERS, "bad_host:5701"),
+            members + "'bad_host:5701': 'bad_host' is not a hostname or IPv4 address"),
+        badCluster(
+            env(MEMBERS, "-node:5701"),
+            members + "'-node:5701': '-node' is not a hostname or IPv4 address"),
+        badCluster(
+            env(MEMBERS, "10.0.0.256:5701"),
+            members + "'10.0.0.256:5701': '10.0.0.256' is not a hostname or IPv4 address"),
+        badCluster(env(MEMBERS, "::1:5701"), members + "'::1:5701'" + brackets),
+        badCluster(env(MEMBERS, "[::1:5701"), members + "'[::1:5701'" + brackets),
+        badCluster(
+            env(MEMBERS, "[::1]"), members + "'[::1]' has no port: each member is host:port"),
+        badCluster(
+            env(MEMBERS, "[fe80::1%eth0]:5701"),
+            members + "'[fe80::1%eth0]:5701': 'fe80::1%eth0' is not a plain IPv6 address"),
+        badCluster(
+            env(MEMBERS, "[10.0.0.1]:5701"),
+            members + "'[10.0.0.1]:5701': '10.0.0.1' is not a plain IPv6 address"),
+        badCluster(
+            env(MEMBERS, "10.0.0.1:5701,10.0.0.2:5701,10.0.0.1:5701"),
+            members + "10.0.0.1:5701 is listed twice"),
+        badCluster(
+            env(MEMBERS, "Node-1:5701,node-1:5701"), members + "node-1:5701 is listed twice"),
+        badCluster(
+            env(MEMBERS, "[::1]:5701,[0:0:0:0:0:0:0:1]:5701"),
+            members + "[0:0:0:0:0:0:0:1]:5701 is listed twice"),
+        // DNS names.
+        badCluster(env(DNS, ""), dns + "must not be empty"),
+        badCluster(
+            env(DNS, "stockstream_headless"),
+            dns
+                + "'stockstream_headless' is not a DNS name: labels hold letters, digits and inner"
+                + " hyphens only"),
+        badCluster(
+            env(DNS, "stockstream:5701"),
+            dns
+                + "'stockstream:5701' is not a DNS name: labels hold letters, digits and inner"
+                + " hyphens only"),
+        badCluster(
+            env(DNS, "stockstream-.default"),
+            dns
+                + "'stockstream-.default' is not a DNS name: labels hold letters, digits and"
+                + " inner hyphens only"),
+        badCluster(env(DNS, "a..b"), dns + "'a..b' is not a DNS name: it has an empty label"),
+        badCluster(
+            env(DNS, "svc.cluster.local."),
+            dns + "'svc.cluster.local.' is not a DNS name: it has an empty label"),
+        badCluster(
+            env(DNS, label64 + ".local"),
+            dns
+                + "'"
+                + label64
+                + ".local' is not a DNS name: a label is longer than 63 characters"),
+        badCluster(
+            env(DNS, name254),
+            dns + "'" + name254 + "' is not a DNS name: it is longer than 253 characters"),
+        badCluster(
+            env(DNS, "10.0.0.1"),
+            dns
+                + "'10.0.0.1' is not a DNS name: its last label is all digits, as in an IP address"),
+        // This node's host.
+        badCluster(
+            env(MEMBERS, "a:1", "STOCKSTREAM_CLUSTER_HOST", " "), host + "must not be empty"),
+        badCluster(
+            env(MEMBERS, "a:1", "STOCKSTREAM_CLUSTER_HOST", "10.0.0.5:5701"),
+            host + "'10.0.0.5:5701' has a port; this node's port is CLUSTER_PORT"),
+        badCluster(
+            env(DNS, SERVICE, "STOCKSTREAM_CLUSTER_HOST", "[fd00::1]:5701"),
+            host + "'[fd00::1]:5701' has a port; this node's port is CLUSTER_PORT"),
+        badCluster(
+            env(MEMBERS, "a:1", "STOCKSTREAM_CLUSTER_HOST", "0.0.0.0"),
+            host
+                + "'0.0.0.0' cannot be advertised to the other nodes; give this node's own address"),
+        badCluster(
+            env(DNS, SERVICE, "STOCKSTREAM_CLUSTER_HOST", "::"),
+            host + "'::' cannot be advertised to the other nodes; give this node's own address"),
+        badCluster(
+            env(MEMBERS, "a:1", "STOCKSTREAM_CLUSTER_HOST", "node 1"),
+            host + "'node 1' is not an IP address or hostname"),
+        badCluster(
+            env(MEMBERS, "a:1", "STOCKSTREAM_CLUSTER_HOST", "[10.0.0.1]"),
+            host + "'[10.0.0.1]' is not an IP address or hostname"),
+        // Ports.
+        badCluster(
+            env(MEMBERS, "a:1", "STOCKSTREAM_CLUSTER_PORT", "0"),
+            "STOCKSTREAM_CLUSTER_PORT (--cluster-port): 0 is outside 1..65535"),
+        badCluster(
+            env(DNS, SERVICE, "STOCKSTREAM_EVENTBUS_PORT", "0"),
+            "STOCKSTREAM_EVENTBUS_PORT (--eventbus-port): 0 is outside 1..65535"),
+        badCluster(
+            env(MEMBERS, "a:1", "STOCKSTREAM_CLUSTER_PORT", "5710"),
+            "STOCKSTREAM_EVENTBUS_PORT (--eventbus-port): must differ from CLUSTER_PORT; both are"
+                + " 5710"),
+        badCluster(
+            env(DNS, SERVICE),
+            "STOCKSTREAM_EVENTBUS_PORT (--eventbus-port): must differ from CLUSTER_PORT; both are"
+                + " 6000",
+            "--cluster-port=6000",
+            "--eventbus-port=6000"));
+  }
+
+  private static Arguments badCluster(Map<String, String> env, String message, String... args) {
+    return Arguments.of(env, List.of(args), message);
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("badClusterValues")
+  void badClusterSettingIsOneLineNamingIt(
+      Map<String, String> env, List<String> args, String message) {
+    assertThatThrownBy(() -> ConfigLoader.load(env, POD_IP, args.toArray(String[]::new)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(message);
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
@@ -35,6 +36,15 @@ class SettingDefaultsTest {
     FIELD.put(Setting.IDLE_TIMEOUT_MS, Config::idleTimeoutMs);
     FIELD.put(Setting.HTTP_RESPONSE_TIMEOUT_MS, Config::httpResponseTimeoutMs);
     FIELD.put(Setting.DRAIN_SPREAD_MS, Config::drainSpreadMs);
+    FIELD.put(Setting.CLUSTER_PORT, c -> c.cluster().orElseThrow().port());
+    FIELD.put(Setting.EVENTBUS_PORT, c -> c.cluster().orElseThrow().eventBusPort());
+  }
+
+  /** The cluster ports are refused outside cluster mode: a member list turns it on for them. */
+  private static Map<String, String> needed(Setting s) {
+    return s == Setting.CLUSTER_PORT || s == Setting.EVENTBUS_PORT
+        ? Map.of(Setting.CLUSTER_MEMBERS.env(), "127.0.0.1:5701")
+        : Map.of();
   }
 
   static Stream<Setting> numberSettings() {
@@ -46,7 +56,9 @@ class SettingDefaultsTest {
   }
 
   private static long loaded(Setting s, long value) {
-    return FIELD.get(s).applyAsLong(ConfigLoader.load(Map.of(s.env(), Long.toString(value))));
+    Map<String, String> env = new HashMap<>(needed(s));
+    env.put(s.env(), Long.toString(value));
+    return FIELD.get(s).applyAsLong(ConfigLoader.load(env));
   }
 
   @Test
@@ -78,11 +90,12 @@ class SettingDefaultsTest {
     numberSettings()
         .forEach(
             s ->
-                assertThat(FIELD.get(s).applyAsLong(c))
+                assertThat(FIELD.get(s).applyAsLong(ConfigLoader.load(needed(s))))
                     .as(s.env())
                     .isEqualTo(range(s).fallbackValue()));
     assertThat(c.host()).isEqualTo(Setting.HOST.defaultText()).isEqualTo("0.0.0.0");
     assertThat(c.tls()).isEqualTo(new Config.Tls.Off());
+    assertThat(c.cluster()).isEmpty();
   }
 
   @ParameterizedTest
@@ -117,21 +130,33 @@ class SettingDefaultsTest {
   @MethodSource("numberSettings")
   void flagsAreBoundToo(Setting s) {
     NumberRange r = range(s);
-    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), s.flag() + "=" + (r.max() + 1)))
+    assertThatThrownBy(() -> ConfigLoader.load(needed(s), s.flag() + "=" + (r.max() + 1)))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining(s.flag());
+        .hasMessageContaining(s.flag())
+        .hasMessageEndingWith(" is outside " + r.text());
   }
 
   @Test
   void rangeReadsAsMinDotDotMax() {
     assertThat(range(Setting.TICK_INTERVAL_MS).text()).isEqualTo("1..3600000");
     assertThat(range(Setting.HTTP_PORT).text()).isEqualTo("0..65535");
+    // Told to the other nodes, so "any free port" (0) is no cluster port.
+    assertThat(range(Setting.CLUSTER_PORT).text()).isEqualTo("1..65535");
+    assertThat(range(Setting.EVENTBUS_PORT).text()).isEqualTo("1..65535");
   }
 
   @Test
   void settingsThatAreNotNumbersHaveNoRange() {
     for (Setting s :
-        new Setting[] {Setting.HOST, Setting.SEED, Setting.SYMBOLS, Setting.TLS_SELF_SIGNED}) {
+        new Setting[] {
+          Setting.HOST,
+          Setting.SEED,
+          Setting.SYMBOLS,
+          Setting.TLS_SELF_SIGNED,
+          Setting.CLUSTER_MEMBERS,
+          Setting.CLUSTER_DNS,
+          Setting.CLUSTER_HOST
+        }) {
       assertThat(s.range()).as(s.env()).isEmpty();
     }
   }
