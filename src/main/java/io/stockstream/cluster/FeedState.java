@@ -19,7 +19,7 @@ import java.util.Map;
 final class FeedState {
 
   private static final int HEADER = 12;
-  private static final int STATE = 88;
+  private static final int STATE = 92;
 
   private FeedState() {}
 
