@@ -6,7 +6,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-const SERVERS = ["stockstream", "peer"];
+// "cluster" is stockstream as one member of a 3-node cluster (bench/run.sh --servers cluster).
+const SERVERS = ["stockstream", "cluster", "peer"];
 const DELIVERY_BAR = 0.95;
 const P99_BAR_MS = 100;
 
@@ -99,26 +100,28 @@ function table(root) {
         rows.push([scenario, point, `${server} (x${m[server].runs})`, ...COLUMNS.map((c) => c[1](m[server]))]);
         if (scenario === "b" && passes(m[server])) best[server] = { point, m: m[server] };
       }
-      if (m.stockstream && m.peer) {
-        const r = (a, b) => (a === null || b === null || b === 0 ? "-" : (a / b).toFixed(2));
+      const ratio = (label, a, b) => {
+        const r = (x, y) => (x === null || y === null || y === 0 ? "-" : (x / y).toFixed(2));
         rows.push([
           scenario,
           point,
-          "ratio ss/peer",
-          r(m.stockstream.framesPerSecond, m.peer.framesPerSecond),
+          label,
+          r(a.framesPerSecond, b.framesPerSecond),
           "",
-          r(m.stockstream.delivery, m.peer.delivery),
-          r(m.stockstream.p50, m.peer.p50),
-          r(m.stockstream.p99, m.peer.p99),
-          r(m.stockstream.serverMicrosPerFrame, m.peer.serverMicrosPerFrame),
-          r(m.stockstream.serverCpu, m.peer.serverCpu),
-          r(m.stockstream.rssKbPerConnection, m.peer.rssKbPerConnection),
-          r(m.stockstream.handshakesPerSecond, m.peer.handshakesPerSecond),
-          r(m.stockstream.handshakeP99, m.peer.handshakeP99),
+          r(a.delivery, b.delivery),
+          r(a.p50, b.p50),
+          r(a.p99, b.p99),
+          r(a.serverMicrosPerFrame, b.serverMicrosPerFrame),
+          r(a.serverCpu, b.serverCpu),
+          r(a.rssKbPerConnection, b.rssKbPerConnection),
+          r(a.handshakesPerSecond, b.handshakesPerSecond),
+          r(a.handshakeP99, b.handshakeP99),
           "",
           "",
         ]);
-      }
+      };
+      if (m.stockstream && m.peer) ratio("ratio ss/peer", m.stockstream, m.peer);
+      if (m.cluster && m.stockstream) ratio("ratio cluster/ss", m.cluster, m.stockstream);
     }
     if (scenario === "b") {
       for (const server of SERVERS) {

@@ -8,6 +8,9 @@
 #   bench/run.sh                 every scenario, 3 runs a point, both servers
 #   bench/run.sh --quick         scenario (a) once per server: a smoke check of the setup
 #   bench/run.sh --scenarios b --servers peer --runs 1
+#   bench/run.sh --scenarios a --servers stockstream,cluster
+#                                (cluster: the load on one member of a 3-node cluster, the feed
+#                                leader, all three members on core 0)
 #
 # Offered rate: a connection subscribes to K=5 symbols and each symbol ticks every INTERVAL ms on
 # average, so the servers offer  connections x K x 1000 / INTERVAL  tick frames per second (every
@@ -64,8 +67,40 @@ symbols() { seq -f 'S%05g' 1 "$1" | paste -sd, -; }
 
 SERVER_PID=
 SERVER_PORT=
+MEMBER_PIDS=
+MEMBERS=127.0.0.1:15701,127.0.0.1:15702,127.0.0.1:15703
 start_server() { # server symbols interval log
     local server=$1 n=$2 interval=$3 log=$4 line=
+    if [ "$server" = cluster ]; then
+        # The measured member 1 first, the others once it has joined: the oldest member leads, so
+        # the load lands on the feed leader, the member with the most work.
+        MEMBER_PIDS=
+        for i in 1 2 3; do
+            STOCKSTREAM_HOST=127.0.0.1 STOCKSTREAM_HTTP_PORT=0 STOCKSTREAM_MANAGEMENT_PORT=0 \
+            STOCKSTREAM_SYMBOLS=$(symbols "$n") STOCKSTREAM_TICK_INTERVAL_MS=$interval \
+            STOCKSTREAM_SEED=1 STOCKSTREAM_CLUSTER_MEMBERS=$MEMBERS \
+            STOCKSTREAM_CLUSTER_PORT=1570$i STOCKSTREAM_EVENTBUS_PORT=1571$i \
+                taskset -c 0 java $JVM_FLAGS -jar "$JAR" > "${log%.log}.member$i.log" 2>&1 &
+            MEMBER_PIDS="$MEMBER_PIDS $!"
+            [ "$i" = 1 ] && { SERVER_PID=$!; cp /dev/null "$log"; }
+            [ "$i" = 1 ] && for _ in $(seq 1 150); do
+                grep -q 'cluster: joined' "${log%.log}.member1.log" 2>/dev/null && break
+                sleep 0.2
+            done
+        done
+        for _ in $(seq 1 300); do
+            SERVER_PORT=$(grep -so 'public port: [0-9]*' "${log%.log}.member1.log" | grep -o '[0-9]*$' || true)
+            [ -n "$SERVER_PORT" ] && break
+            sleep 0.2
+        done
+        local mgmt
+        mgmt=$(grep -o 'management port: [0-9]*' "${log%.log}.member1.log" | grep -o '[0-9]*$')
+        for _ in $(seq 1 150); do
+            curl -fs "http://127.0.0.1:$mgmt/health/ready" > /dev/null && break
+            sleep 0.2
+        done
+        return
+    fi
     if [ "$server" = stockstream ]; then
         STOCKSTREAM_HOST=127.0.0.1 STOCKSTREAM_HTTP_PORT=0 STOCKSTREAM_MANAGEMENT_PORT=0 \
         STOCKSTREAM_SYMBOLS=$(symbols "$n") STOCKSTREAM_TICK_INTERVAL_MS=$interval \
@@ -96,8 +131,13 @@ start_server() { # server symbols interval log
 }
 
 stop_server() {
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
+    for pid in $SERVER_PID $MEMBER_PIDS; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in $SERVER_PID $MEMBER_PIDS; do
+        wait "$pid" 2>/dev/null || true
+    done
+    MEMBER_PIDS=
 }
 
 # Before a measured run each server gets the same load for a few seconds (WARMUP=1, the

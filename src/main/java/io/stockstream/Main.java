@@ -262,7 +262,8 @@ public final class Main {
                         v ->
                             cluster == null
                                 ? Future.succeededFuture((ClusterServices) null)
-                                : ClusterServices.deploy(cluster, market, registry, counts::of))
+                                : ClusterServices.deploy(
+                                    cluster, market, meters, registry, counts::of))
                     .compose(
                         services -> {
                           clustered.set(services);
@@ -270,7 +271,7 @@ public final class Main {
                               services == null ? counts::of : services::viewers;
                           FeedOutput output =
                               services == null
-                                  ? new LocalFeedOutput(market, vertx.eventBus())
+                                  ? new LocalFeedOutput(market, meters, vertx.eventBus())
                                   : services.feedOutput();
                           return vertx
                               .deployVerticle(new PresenceVerticle(market, viewers))
@@ -279,7 +280,6 @@ public final class Main {
                                       vertx.deployVerticle(
                                           new FeedVerticle(
                                               market,
-                                              meters,
                                               output,
                                               config.symbols(),
                                               identity.seed(),

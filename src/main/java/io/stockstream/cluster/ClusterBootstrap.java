@@ -66,7 +66,7 @@ public final class ClusterBootstrap {
 
     NetworkConfig network = hz.getNetworkConfig();
     network.setPort(settings.port()).setPortAutoIncrement(false);
-    network.setPublicAddress(settings.host() + ":" + settings.port());
+    network.setPublicAddress(new Config.HostPort(settings.host(), settings.port()).toString());
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     if (settings.join() instanceof Config.Join.Members m) {

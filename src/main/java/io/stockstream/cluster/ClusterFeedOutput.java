@@ -57,7 +57,7 @@ final class ClusterFeedOutput implements FeedOutput {
               List<WalkState> out = new ArrayList<>();
               for (byte[] bytes : held.values()) {
                 if (bytes != null) {
-                  out.add(FeedState.decode(bytes, market));
+                  out.addAll(FeedState.decode(bytes, market));
                 }
               }
               return out;
@@ -70,10 +70,12 @@ final class ClusterFeedOutput implements FeedOutput {
     if (term == 0) {
       return Future.failedFuture("holds no term");
     }
-    Map<Integer, byte[]> values = new HashMap<>();
+    Map<Integer, List<WalkState>> bySymbol = new HashMap<>();
     for (WalkState s : walks) {
-      values.put(s.index(), FeedState.encode(term, s));
+      bySymbol.computeIfAbsent(s.index(), i -> new ArrayList<>(1)).add(s);
     }
+    Map<Integer, byte[]> values = new HashMap<>();
+    bySymbol.forEach((index, step) -> values.put(index, FeedState.encode(term, step)));
     return Future.fromCompletionStage(
             states.submitToKeys(values.keySet(), new FeedState.Write(term, values)),
             Vertx.currentContext())

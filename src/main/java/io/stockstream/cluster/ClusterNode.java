@@ -2,6 +2,7 @@ package io.stockstream.cluster;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import io.stockstream.config.Config;
 import io.vertx.core.Vertx;
 import java.util.Iterator;
@@ -14,14 +15,25 @@ import java.util.UUID;
  */
 public record ClusterNode(Vertx vertx, HazelcastInstance hazelcast, Config.Cluster settings) {
 
-  /** This member's id; Hazelcast gives a member that rejoins after a split a new one. */
+  /**
+   * This member's id; Hazelcast gives a member that rejoins after a split a new one. Null once the
+   * node has left.
+   */
   public UUID id() {
-    return hazelcast.getCluster().getLocalMember().getUuid();
+    try {
+      return hazelcast.getCluster().getLocalMember().getUuid();
+    } catch (HazelcastInstanceNotActiveException left) {
+      return null;
+    }
   }
 
   /** The members this node sees, oldest first (Hazelcast's member list is ordered by joining). */
   public Set<Member> members() {
-    return hazelcast.getCluster().getMembers();
+    try {
+      return hazelcast.getCluster().getMembers();
+    } catch (HazelcastInstanceNotActiveException left) {
+      return Set.of();
+    }
   }
 
   /** The member that has been in the cluster longest, as this node sees it. */
@@ -31,7 +43,8 @@ public record ClusterNode(Vertx vertx, HazelcastInstance hazelcast, Config.Clust
   }
 
   public boolean isOldest() {
-    return id().equals(oldest());
+    UUID id = id();
+    return id != null && id.equals(oldest());
   }
 
   public boolean running() {

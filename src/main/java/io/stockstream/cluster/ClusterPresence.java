@@ -60,6 +60,9 @@ public final class ClusterPresence extends VerticleBase {
     forgetDeparted();
     boolean full = sends++ % FULL_EVERY == 0;
     UUID me = node.id();
+    if (me == null) {
+      return;
+    }
     Buffer out =
         Buffer.buffer()
             .appendLong(me.getMostSignificantBits())

@@ -3,6 +3,7 @@ package io.stockstream.cluster;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.stockstream.market.FeedOutput;
 import io.stockstream.market.MarketData;
+import io.stockstream.metrics.Meters;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.function.IntUnaryOperator;
@@ -34,16 +35,21 @@ public final class ClusterServices {
   }
 
   public static Future<ClusterServices> deploy(
-      ClusterNode node, MarketData market, MeterRegistry registry, IntUnaryOperator localViewers) {
+      ClusterNode node,
+      MarketData market,
+      Meters meters,
+      MeterRegistry registry,
+      IntUnaryOperator localViewers) {
     Vertx vertx = node.vertx();
-    ClusterMeters meters = new ClusterMeters(registry);
+    ClusterMeters clusterMeters = new ClusterMeters(registry);
     Terms terms = new Terms();
     ExpectedMembers expected = new ExpectedMembers(node.settings(), node);
-    Leadership leadership = new Leadership(node, expected, terms, meters);
+    Leadership leadership = new Leadership(node, expected, terms, clusterMeters);
     TickReceiver receiver =
-        new TickReceiver(node, leadership, terms, market, meters, market.historyPerSymbol());
+        new TickReceiver(
+            node, leadership, terms, market, meters, clusterMeters, market.historyPerSymbol());
     ClusterPresence presence = new ClusterPresence(node, localViewers, market.size());
-    meters.bind(leadership::leads, () -> node.members().size(), expected::count);
+    clusterMeters.bind(leadership::leads, () -> node.members().size(), expected::count);
     ClusterFeedOutput output = new ClusterFeedOutput(node, leadership, market);
     // The receiver first: this node's own feed reaches its clients through it.
     return vertx

@@ -57,6 +57,19 @@ public final class Leadership extends VerticleBase {
     return term != 0 && System.nanoTime() - leaseUntil < 0 && node.isOldest();
   }
 
+  /**
+   * Whether a batch this node published under {@code batchTerm} may reach its own clients: the node
+   * still holds that term, and its lease held within the last lease period. A lease that lapsed a
+   * moment ago (a slow round) does not cost the node's own clients ticks that every other node
+   * took; one that lapsed seconds ago means the node was paused, and a successor may lead.
+   */
+  boolean ownBatchCounts(long batchTerm) {
+    return batchTerm != 0
+        && batchTerm == term
+        && System.nanoTime() - leaseUntil < LEASE_NANOS
+        && node.isOldest();
+  }
+
   /** The term this node leads under, 0 when it holds none. */
   public long term() {
     return term;
@@ -135,7 +148,8 @@ public final class Leadership extends VerticleBase {
   /** Another member asks whether it still leads: yes only if this node's view agrees. */
   private void answer(JsonObject request) {
     UUID leader = UUID.fromString(request.getString("leader"));
-    if (leader.equals(node.id())) {
+    UUID me = node.id();
+    if (me == null || leader.equals(me)) {
       return;
     }
     long asked = request.getLong("term");
@@ -149,7 +163,7 @@ public final class Leadership extends VerticleBase {
             request.getString("reply"),
             new JsonObject()
                 .put("round", request.getLong("round"))
-                .put("member", node.id().toString())
+                .put("member", me.toString())
                 .put("ok", ok)
                 .put("term", terms.highest()));
   }

@@ -1,6 +1,7 @@
 package io.stockstream.cluster;
 
 import io.stockstream.market.MarketData;
+import io.stockstream.metrics.Meters;
 import io.stockstream.protocol.Addresses;
 import io.stockstream.protocol.EpochNanos;
 import io.stockstream.protocol.TickBatch;
@@ -15,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,12 +37,14 @@ public final class TickReceiver extends VerticleBase {
   private static final int TICKS_PER_REPLY = 4_000;
 
   private static final long RETRY_MS = 1_000;
+  private static final UUID HISTORY_SENDER = new UUID(0, 0);
 
   private final ClusterNode node;
   private final Leadership leadership;
   private final Terms terms;
   private final MarketData market;
-  private final ClusterMeters meters;
+  private final Meters meters;
+  private final ClusterMeters clusterMeters;
   private final int symbolsPerReply;
   private volatile boolean filled;
   private long rejected;
@@ -50,13 +54,15 @@ public final class TickReceiver extends VerticleBase {
       Leadership leadership,
       Terms terms,
       MarketData market,
-      ClusterMeters meters,
+      Meters meters,
+      ClusterMeters clusterMeters,
       int historyCapacity) {
     this.node = node;
     this.leadership = leadership;
     this.terms = terms;
     this.market = market;
     this.meters = meters;
+    this.clusterMeters = clusterMeters;
     this.symbolsPerReply = Math.max(1, TICKS_PER_REPLY / historyCapacity);
   }
 
@@ -84,9 +90,9 @@ public final class TickReceiver extends VerticleBase {
     }
     TickWire.Header h = batch.header();
     boolean own = h.leader().equals(node.id());
-    // A batch of this node's own feed counts only while its lease holds: one made just before a
-    // pause must not reach its own clients after the cluster has moved on.
-    if (own ? !leadership.leads() : !terms.admits(h.term(), h.leader())) {
+    // A batch of this node's own feed counts only under its lease: one made just before a pause
+    // must not reach its own clients after the cluster has moved on.
+    if (own ? !leadership.ownBatchCounts(h.term()) : !terms.admits(h.term(), h.leader())) {
       if (rejected++ % 1000 == 0) {
         log.info("cluster: dropped ticks from a deposed leader (term {})", h.term());
       }
@@ -100,7 +106,9 @@ public final class TickReceiver extends VerticleBase {
       if (held == null || e.seq() > held.seq()) {
         market.append(e);
         fresh.add(e);
-        meters.busLag(now - e.madeNanos());
+        // Every node counts the market's ticks, so that each one's dashboard and alerts read alike.
+        meters.tickPublished(e.index());
+        clusterMeters.busLag(now - e.madeNanos());
       }
     }
     if (!fresh.isEmpty()) {
@@ -151,7 +159,8 @@ public final class TickReceiver extends VerticleBase {
               for (int i = Math.max(0, from); i < to; i++) {
                 ticks.addAll(market.held(i));
               }
-              m.reply(TickWire.encode(node.id(), 0, ticks));
+              // Under no term: a copy of history, not a feed's batch.
+              m.reply(TickWire.encode(HISTORY_SENDER, 0, ticks));
             })
         .completion()
         .onSuccess(

@@ -15,14 +15,16 @@ public interface FeedOutput {
   boolean leads();
 
   /**
-   * Called when {@link #leads()} turns true: the last state the market published, to continue from;
+   * Called when {@link #leads()} turns true: the state the market published last, to continue from:
+   * for each symbol, the walk after each of its ticks in the last step that had one, in order;
    * empty for a market that has not ticked yet.
    */
   Future<List<WalkState>> takeOver();
 
   /**
-   * Hands one step's ticks on, in order; {@code states} are the walks after them. The feed makes no
-   * further tick until the returned future completes, so steps never overtake each other.
+   * Hands one step's ticks on, in order; {@code states} are the walks after each of them, one per
+   * tick. The feed makes no further tick until the returned future completes, so steps never
+   * overtake each other.
    */
   Future<Void> publish(List<TickEvent> batch, List<WalkState> states);
 }

@@ -1,6 +1,5 @@
 package io.stockstream.market;
 
-import io.stockstream.metrics.Meters;
 import io.stockstream.protocol.Addresses;
 import io.stockstream.protocol.EpochNanos;
 import io.stockstream.protocol.MarketEvent;
@@ -32,7 +31,6 @@ public final class FeedVerticle extends VerticleBase {
   private static final long MAX_LAG_NANOS = 1_000_000_000L;
 
   private final MarketData market;
-  private final Meters meters;
   private final FeedOutput output;
   private final MarketSchedule schedule;
   private final long intervalNanos;
@@ -50,14 +48,12 @@ public final class FeedVerticle extends VerticleBase {
 
   public FeedVerticle(
       MarketData market,
-      Meters meters,
       FeedOutput output,
       List<SymbolSpec> symbols,
       long seed,
       long tickIntervalMs,
       MarketSchedule schedule) {
     this.market = market;
-    this.meters = meters;
     this.output = output;
     this.schedule = schedule;
     this.intervalNanos = tickIntervalMs * 1_000_000L;
@@ -161,29 +157,31 @@ public final class FeedVerticle extends VerticleBase {
         .takeOver()
         .compose(
             published -> {
-              WalkState[] last = new WalkState[walks.length];
-              for (WalkState s : published) {
-                last[s.index()] = s;
-              }
               long now = System.nanoTime();
+              boolean[] continued = new boolean[walks.length];
               List<TickEvent> batch = new ArrayList<>(walks.length);
               List<WalkState> states = new ArrayList<>(walks.length);
+              // The last step's ticks of each symbol, in order: all of them go out again, as a
+              // leader that died after keeping them may not have published them.
+              for (WalkState s : published) {
+                int i = s.index();
+                walks[i].restore(s);
+                continued[i] = true;
+                Tick t = s.last();
+                batch.add(new TickEvent(i, t, ProtocolJson.tickFrame(t), s.madeNanos()));
+                states.add(s);
+              }
               for (int i = 0; i < walks.length; i++) {
-                TickEvent event;
-                if (last[i] != null) {
-                  walks[i].restore(last[i]);
-                  Tick t = last[i].last();
-                  event = new TickEvent(i, t, ProtocolJson.tickFrame(t), last[i].madeNanos());
-                } else {
+                if (!continued[i]) {
                   Instant made = Instant.now();
-                  event = record(i, walks[i].first(made.toEpochMilli()), made);
+                  TickEvent event = record(i, walks[i].first(made.toEpochMilli()), made);
+                  batch.add(event);
+                  states.add(walks[i].state(i, event.tick(), event.madeNanos()));
                 }
-                batch.add(event);
-                states.add(walks[i].state(i, event.tick(), event.madeNanos()));
                 nextDue[i] = now + gap();
               }
               leading = true;
-              log.info("feed: leading, {} symbols continued", published.size());
+              log.info("feed: leading, {} ticks published before continued", published.size());
               return publish(batch, states);
             })
         .onFailure(
@@ -209,11 +207,9 @@ public final class FeedVerticle extends VerticleBase {
             });
   }
 
-  /** Encodes a tick once; the output records it before anyone can be told of it. */
-  private TickEvent record(int index, Tick tick, Instant made) {
-    TickEvent event = new TickEvent(index, tick, ProtocolJson.tickFrame(tick), EpochNanos.of(made));
-    meters.tickPublished(index);
-    return event;
+  /** Encodes a tick once; the output records and counts it before anyone can be told of it. */
+  private static TickEvent record(int index, Tick tick, Instant made) {
+    return new TickEvent(index, tick, ProtocolJson.tickFrame(tick), EpochNanos.of(made));
   }
 
   /** An exponentially distributed gap with the configured mean. */

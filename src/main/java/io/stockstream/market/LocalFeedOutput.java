@@ -1,5 +1,6 @@
 package io.stockstream.market;
 
+import io.stockstream.metrics.Meters;
 import io.stockstream.protocol.Addresses;
 import io.stockstream.protocol.TickBatch;
 import io.stockstream.protocol.TickEvent;
@@ -14,10 +15,12 @@ public final class LocalFeedOutput implements FeedOutput {
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
   private final MarketData market;
+  private final Meters meters;
   private final EventBus bus;
 
-  public LocalFeedOutput(MarketData market, EventBus bus) {
+  public LocalFeedOutput(MarketData market, Meters meters, EventBus bus) {
     this.market = market;
+    this.meters = meters;
     this.bus = bus;
   }
 
@@ -36,6 +39,7 @@ public final class LocalFeedOutput implements FeedOutput {
     // Recorded before anyone can be told of it: a snapshot never lags a tick already sent.
     for (TickEvent e : batch) {
       market.append(e);
+      meters.tickPublished(e.index());
     }
     bus.publish(Addresses.TICKS, new TickBatch(batch), LOCAL);
     return Future.succeededFuture();

@@ -163,4 +163,46 @@ class MarketDataTest {
     m.marketOpen(false);
     assertThat(m.marketOpen()).isFalse();
   }
+
+  // ---- a history copied from a peer -----------------------------------------------------------
+
+  @Test
+  void fillPutsOlderTicksUnderTheLatestWithoutReplacingIt() {
+    MarketData m = new MarketData(SPECS, 500, "e");
+    m.append(event(0, 10));
+    for (long seq = 1; seq <= 9; seq++) {
+      m.fill(event(0, seq));
+    }
+    assertThat(m.latest(0).seq()).isEqualTo(10);
+    assertThat(seqs(m.range(0, 0, 10))).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+  }
+
+  @Test
+  void fillOfANewerTickMakesItTheLatestAndCountsTheSymbol() {
+    MarketData m = new MarketData(SPECS, 500, "e");
+    m.fill(event(1, 5));
+    assertThat(m.latest(1).seq()).isEqualTo(5);
+    m.fill(event(1, 3));
+    assertThat(m.latest(1).seq()).isEqualTo(5);
+    appendUpTo(m, 0, 1);
+    m.fill(event(2, 1));
+    assertThat(m.complete()).isTrue();
+  }
+
+  @Test
+  void heldListsWhatTheRingHoldsOldestFirstSkippingHoles() {
+    MarketData m = new MarketData(SPECS, 500, "e");
+    assertThat(m.held(0)).isEmpty();
+    int capacity = m.historyPerSymbol();
+    appendUpTo(m, 0, capacity + 5);
+    List<Long> held = seqs(m.held(0));
+    assertThat(held).hasSize(capacity);
+    assertThat(held.get(0)).isEqualTo(6L);
+    assertThat(held.get(held.size() - 1)).isEqualTo(capacity + 5L);
+
+    MarketData gappy = new MarketData(SPECS, 500, "e");
+    gappy.append(event(1, 1));
+    gappy.append(event(1, 3));
+    assertThat(seqs(gappy.held(1))).containsExactly(1L, 3L);
+  }
 }

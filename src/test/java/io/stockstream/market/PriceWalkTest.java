@@ -341,4 +341,34 @@ class PriceWalkTest {
     assertThat(t.volume()).isEqualTo(ref.volume() - last.volume()).isPositive();
     assertThat(t.volume()).isLessThan(last.volume());
   }
+
+  @Test
+  void aWalkRestoredFromAnotherWalksStateContinuesExactlyAsItWould() {
+    PriceWalk original = new PriceWalk(AAPL, SEED, 500);
+    original.first(0);
+    Tick last = null;
+    for (int i = 0; i < 300; i++) {
+      last = original.next(i);
+    }
+    WalkState state = original.state(0, last, 42);
+    PriceWalk successor = new PriceWalk(AAPL, SEED, 500);
+    successor.restore(state);
+    for (int i = 0; i < 300; i++) {
+      assertThat(successor.next(1000 + i)).isEqualTo(original.next(1000 + i));
+    }
+  }
+
+  @Test
+  void aRestoredWalkAfterANewSessionKeepsThatSessionsOpen() {
+    PriceWalk original = new PriceWalk(MSFT, SEED, 500);
+    original.first(0);
+    for (int i = 0; i < 50; i++) {
+      original.next(i);
+    }
+    original.newSession();
+    Tick last = original.next(60);
+    PriceWalk successor = new PriceWalk(MSFT, SEED, 500);
+    successor.restore(original.state(1, last, 0));
+    assertThat(successor.next(61)).isEqualTo(original.next(61));
+  }
 }

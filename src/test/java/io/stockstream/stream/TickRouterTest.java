@@ -52,8 +52,7 @@ class TickRouterTest {
     FeedVerticle feed =
         new FeedVerticle(
             market,
-            meters,
-            new LocalFeedOutput(market, vertx.eventBus()),
+            new LocalFeedOutput(market, meters, vertx.eventBus()),
             SPECS,
             42,
             1,
