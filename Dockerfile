@@ -28,9 +28,9 @@ RUN groupadd --system --gid 10001 stockstream \
 WORKDIR /app
 COPY --from=build --chown=0:0 /src/target/stockstream.jar /app/stockstream.jar
 USER 10001:10001
-# Public port (dashboard, /ws, /api) and management port (/metrics, /health/*); in a cluster,
-# the cluster-manager port and the clustered event bus's.
-EXPOSE 8080 9000 5701 5710
+# Public port (dashboard, /ws, /api) and management port (/metrics, /health/*). A cluster's ports
+# (5701, 5710) are opened by whoever runs the members (k8s/deployment.yaml names them).
+EXPOSE 8080 9000
 # Exec form: java is PID 1 and gets SIGTERM itself, which drains the WebSockets (exit 0).
 # The heap follows the container's memory limit; an OutOfMemoryError ends the process so that
 # the orchestrator restarts it rather than leaving a half-working node.

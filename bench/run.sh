@@ -70,49 +70,41 @@ SERVER_PORT=
 MEMBER_PIDS=
 MEMBERS=127.0.0.1:15701,127.0.0.1:15702,127.0.0.1:15703
 start_server() { # server symbols interval log
-    local server=$1 n=$2 interval=$3 log=$4 line=
+    local server=$1 n=$2 interval=$3 log=$4 line='public port: '
     if [ "$server" = cluster ]; then
         # The measured member 1 first, the others once it has joined: the oldest member leads, so
-        # the load lands on the feed leader, the member with the most work.
+        # the load lands on the feed leader, the member with the most work. All three on core 0.
         MEMBER_PIDS=
         for i in 1 2 3; do
+            local out="$log"
+            [ "$i" = 1 ] || out="${log%.log}.member$i.log"
             STOCKSTREAM_HOST=127.0.0.1 STOCKSTREAM_HTTP_PORT=0 STOCKSTREAM_MANAGEMENT_PORT=0 \
             STOCKSTREAM_SYMBOLS=$(symbols "$n") STOCKSTREAM_TICK_INTERVAL_MS=$interval \
             STOCKSTREAM_SEED=1 STOCKSTREAM_CLUSTER_MEMBERS=$MEMBERS \
             STOCKSTREAM_CLUSTER_PORT=1570$i STOCKSTREAM_EVENTBUS_PORT=1571$i \
-                taskset -c 0 java $JVM_FLAGS -jar "$JAR" > "${log%.log}.member$i.log" 2>&1 &
-            MEMBER_PIDS="$MEMBER_PIDS $!"
-            [ "$i" = 1 ] && { SERVER_PID=$!; cp /dev/null "$log"; }
-            [ "$i" = 1 ] && for _ in $(seq 1 150); do
-                grep -q 'cluster: joined' "${log%.log}.member1.log" 2>/dev/null && break
-                sleep 0.2
-            done
+                taskset -c 0 java $JVM_FLAGS -jar "$JAR" > "$out" 2>&1 &
+            if [ "$i" = 1 ]; then
+                SERVER_PID=$!
+                for _ in $(seq 1 150); do
+                    grep -q 'cluster: joined' "$log" 2>/dev/null && break
+                    sleep 0.2
+                done
+            else
+                MEMBER_PIDS="$MEMBER_PIDS $!"
+            fi
         done
-        for _ in $(seq 1 300); do
-            SERVER_PORT=$(grep -so 'public port: [0-9]*' "${log%.log}.member1.log" | grep -o '[0-9]*$' || true)
-            [ -n "$SERVER_PORT" ] && break
-            sleep 0.2
-        done
-        local mgmt
-        mgmt=$(grep -o 'management port: [0-9]*' "${log%.log}.member1.log" | grep -o '[0-9]*$')
-        for _ in $(seq 1 150); do
-            curl -fs "http://127.0.0.1:$mgmt/health/ready" > /dev/null && break
-            sleep 0.2
-        done
-        return
-    fi
-    if [ "$server" = stockstream ]; then
+    elif [ "$server" = stockstream ]; then
         STOCKSTREAM_HOST=127.0.0.1 STOCKSTREAM_HTTP_PORT=0 STOCKSTREAM_MANAGEMENT_PORT=0 \
         STOCKSTREAM_SYMBOLS=$(symbols "$n") STOCKSTREAM_TICK_INTERVAL_MS=$interval \
         STOCKSTREAM_SEED=1 \
             taskset -c 0 java $JVM_FLAGS -jar "$JAR" > "$log" 2>&1 &
-        line='public port: '
+        SERVER_PID=$!
     else
         PEER_SYMBOLS=$n PEER_TICK_INTERVAL_MS=$interval \
             taskset -c 0 "$BUN" bench/peer/peer.js > "$log" 2>&1 &
+        SERVER_PID=$!
         line='peer port: '
     fi
-    SERVER_PID=$!
     for _ in $(seq 1 300); do
         SERVER_PORT=$(grep -so "$line[0-9]*" "$log" | grep -o '[0-9]*$' || true)
         [ -n "$SERVER_PORT" ] && break
@@ -120,10 +112,10 @@ start_server() { # server symbols interval log
         sleep 0.2
     done
     [ -n "$SERVER_PORT" ] || { echo "bench: $server did not start, see $log" >&2; exit 1; }
-    if [ "$server" = stockstream ]; then
+    if [ "$server" != peer ]; then
         local mgmt
         mgmt=$(grep -o 'management port: [0-9]*' "$log" | grep -o '[0-9]*$')
-        for _ in $(seq 1 100); do
+        for _ in $(seq 1 150); do
             curl -fs "http://127.0.0.1:$mgmt/health/ready" > /dev/null && break
             sleep 0.2
         done

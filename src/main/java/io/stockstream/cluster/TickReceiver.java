@@ -10,10 +10,13 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -24,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * The node's one writer of its market in a cluster: takes the leader's batches off the clustered
  * bus, drops what a deposed leader sent and what this node already holds, records the rest and
  * hands it to the node's fan-out on the local bus. On start it copies the history of a peer, and
- * once filled it serves its own to nodes that join later.
+ * once filled it serves its own to nodes that join later. A batch that skips seqs (this node was
+ * paused, or cut off) waits until the missing ticks are copied from the leader, so that its clients
+ * get every tick, in order.
  */
 public final class TickReceiver extends VerticleBase {
 
@@ -37,6 +42,11 @@ public final class TickReceiver extends VerticleBase {
   private static final int TICKS_PER_REPLY = 4_000;
 
   private static final long RETRY_MS = 1_000;
+
+  /** Batches that wait while a hole is mended: minutes of a feed at its fastest step. */
+  private static final int MAX_WAITING = 10_000;
+
+  private static final long MEND_TIMEOUT_MS = 5_000;
   private static final UUID HISTORY_SENDER = new UUID(0, 0);
 
   private final ClusterNode node;
@@ -48,6 +58,8 @@ public final class TickReceiver extends VerticleBase {
   private final int symbolsPerReply;
   private volatile boolean filled;
   private long rejected;
+  private boolean mending;
+  private final ArrayDeque<Buffer> waiting = new ArrayDeque<>();
 
   public TickReceiver(
       ClusterNode node,
@@ -81,6 +93,14 @@ public final class TickReceiver extends VerticleBase {
   }
 
   private void onBatch(Buffer bytes) {
+    if (mending) {
+      if (waiting.size() < MAX_WAITING) {
+        waiting.add(bytes);
+      } else if (rejected++ % 1000 == 0) {
+        log.warn("cluster: {} batches wait for a hole to be mended; dropping more", MAX_WAITING);
+      }
+      return;
+    }
     TickWire.Batch batch;
     try {
       batch = TickWire.decode(bytes, market);
@@ -99,21 +119,67 @@ public final class TickReceiver extends VerticleBase {
       return;
     }
     terms.seen(h.term(), h.leader());
-    long now = EpochNanos.of(Instant.now());
-    List<TickEvent> fresh = new ArrayList<>(batch.ticks().size());
+    JsonArray holes = new JsonArray();
     for (TickEvent e : batch.ticks()) {
+      TickEvent held = market.latest(e.index());
+      if (held != null && e.seq() > held.seq() + 1 && !holes.contains(e.index())) {
+        holes.add(e.index());
+      }
+    }
+    if (holes.isEmpty()) {
+      record(batch.ticks(), true);
+    } else {
+      mend(batch, holes, h.leader());
+    }
+  }
+
+  /** Records the ticks newer than what the node holds and hands them to the fan-out. */
+  private void record(List<TickEvent> ticks, boolean live) {
+    long now = EpochNanos.of(Instant.now());
+    List<TickEvent> fresh = new ArrayList<>(ticks.size());
+    for (TickEvent e : ticks) {
       TickEvent held = market.latest(e.index());
       if (held == null || e.seq() > held.seq()) {
         market.append(e);
         fresh.add(e);
         // Every node counts the market's ticks, so that each one's dashboard and alerts read alike.
         meters.tickPublished(e.index());
-        clusterMeters.busLag(now - e.madeNanos());
+        if (live) {
+          clusterMeters.busLag(now - e.madeNanos());
+        }
       }
     }
     if (!fresh.isEmpty()) {
       vertx.eventBus().publish(Addresses.TICKS, new TickBatch(fresh), LOCAL);
     }
+  }
+
+  /**
+   * Copies the ticks this node missed of the symbols in {@code holes} from the leader, records
+   * them, then the batch, then the batches that came meanwhile. If the leader cannot tell, the
+   * batch goes on with its hole, which the node's clients see as a gap.
+   */
+  private void mend(TickWire.Batch batch, JsonArray holes, UUID leader) {
+    mending = true;
+    vertx
+        .eventBus()
+        .<Buffer>request(
+            HISTORY + "." + leader,
+            new JsonObject().put("symbols", holes),
+            new DeliveryOptions().setSendTimeout(MEND_TIMEOUT_MS))
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                record(TickWire.decode(ar.result().body(), market).ticks(), false);
+              } else {
+                log.warn("cluster: could not mend a hole in {}: {}", holes, ar.cause().toString());
+              }
+              record(batch.ticks(), true);
+              mending = false;
+              while (!mending && !waiting.isEmpty()) {
+                onBatch(waiting.poll());
+              }
+            });
   }
 
   /** Copies a peer's history, a few symbols per request, then starts serving its own. */
@@ -147,26 +213,43 @@ public final class TickReceiver extends VerticleBase {
             });
   }
 
+  /**
+   * Serves this node's history on the shared address (to members that join) and on its own (to
+   * members that mend a hole from the leader).
+   */
   private void serveHistory() {
-    vertx
-        .eventBus()
-        .<JsonObject>consumer(
-            HISTORY,
-            m -> {
-              int from = m.body().getInteger("from");
-              int to = Math.min(market.size(), m.body().getInteger("to"));
-              List<TickEvent> ticks = new ArrayList<>();
-              for (int i = Math.max(0, from); i < to; i++) {
-                ticks.addAll(market.held(i));
-              }
-              // Under no term: a copy of history, not a feed's batch.
-              m.reply(TickWire.encode(HISTORY_SENDER, 0, ticks));
-            })
-        .completion()
+    Future.all(
+            vertx.eventBus().<JsonObject>consumer(HISTORY, this::history).completion(),
+            vertx
+                .eventBus()
+                .<JsonObject>consumer(HISTORY + "." + node.id(), this::history)
+                .completion())
         .onSuccess(
             v -> {
               filled = true;
               log.info("cluster: history filled, serving it to joining members");
             });
+  }
+
+  /** Every tick held of the symbols asked for: a range {@code from}-{@code to}, or a list. */
+  private void history(Message<JsonObject> request) {
+    JsonObject body = request.body();
+    List<Integer> symbols = new ArrayList<>();
+    JsonArray listed = body.getJsonArray("symbols");
+    if (listed != null) {
+      listed.forEach(i -> symbols.add(((Number) i).intValue()));
+    } else {
+      for (int i = body.getInteger("from"); i < body.getInteger("to"); i++) {
+        symbols.add(i);
+      }
+    }
+    List<TickEvent> ticks = new ArrayList<>();
+    for (int i : symbols) {
+      if (i >= 0 && i < market.size()) {
+        ticks.addAll(market.held(i));
+      }
+    }
+    // Under no term: a copy of history, not a feed's batch.
+    request.reply(TickWire.encode(HISTORY_SENDER, 0, ticks));
   }
 }

@@ -52,7 +52,7 @@ class DockerfileTest {
   }
 
   @Test
-  void exposesThePublicManagementAndClusterPorts() {
+  void exposesThePublicAndManagementPorts() {
     Set<Integer> exposed =
         dockerfile.runtime().all("EXPOSE").stream()
             .flatMap(e -> Arrays.stream(e.arguments().split("\\s+")))
@@ -61,9 +61,7 @@ class DockerfileTest {
     assertThat(exposed)
         .containsExactlyInAnyOrder(
             Integer.parseInt(Setting.HTTP_PORT.defaultText()),
-            Integer.parseInt(Setting.MANAGEMENT_PORT.defaultText()),
-            Integer.parseInt(Setting.CLUSTER_PORT.defaultText()),
-            Integer.parseInt(Setting.EVENTBUS_PORT.defaultText()));
+            Integer.parseInt(Setting.MANAGEMENT_PORT.defaultText()));
   }
 
   @Test
