@@ -93,17 +93,17 @@ final class StreamChecks {
     @Override
     public String toString() {
       return String.format(
-          "first tick made after the fault arrived %d ms after it (every symbol: %s ms); no tick"
-              + " arrived for %d ms",
+          "first tick made after the fault arrived %d ms after it (every symbol: %s ms), %d ms"
+              + " after the last tick that arrived before the fault",
           firstAfterMs, perSymbolMs, silenceMs);
     }
   }
 
   /**
    * Per symbol, the first tick made after {@code faultAt} (by whichever node leads then) to reach
-   * any of {@code reports}, in ms after the fault; and the silence from the last tick that arrived
-   * before it to the first after. A node that dies or freezes at {@code faultAt} makes no tick
-   * later than that: the ticks made later come from its successor.
+   * any of {@code reports}, in ms after the fault; and the time from the last tick that arrived
+   * before the fault to the first made after it. A node that dies or freezes at {@code faultAt}
+   * makes no tick later than that: the ticks made later come from its successor.
    */
   static Resumption resumption(List<Report> reports, List<String> symbols, long faultAt) {
     Map<String, Long> first = new TreeMap<>();
@@ -112,7 +112,7 @@ final class StreamChecks {
       for (Arrival a : r.arrivals()) {
         if (a.ts() > faultAt) {
           first.merge(a.symbol(), a.arrivedAt(), Math::min);
-        } else {
+        } else if (a.arrivedAt() <= faultAt) {
           lastBefore = Math.max(lastBefore, a.arrivedAt());
         }
       }
