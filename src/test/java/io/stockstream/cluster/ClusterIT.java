@@ -9,7 +9,9 @@ import io.stockstream.cluster.StreamChecks.Resumption;
 import io.stockstream.cluster.StreamingClient.Report;
 import io.stockstream.support.Await;
 import io.stockstream.support.ClusterProcesses;
+import io.stockstream.support.WsClient;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -335,6 +338,32 @@ class ClusterIT {
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
+
+  @Test
+  @Order(7)
+  void viewersAreCountedAcrossTheClusterAndLeaveWithTheirConnection() throws Exception {
+    cluster.restoreAll();
+    List<WsClient> viewers = new ArrayList<>();
+    for (int n = 0; n < 3; n++) {
+      viewers.add(
+          Await.result(WsClient.connect(vertx, cluster.node(n).publicPort(), "/ws?symbols=NVDA")));
+    }
+    // One viewer on each member: each hears of all three, not of its own member's one.
+    for (WsClient v : viewers) {
+      Await.result(v.next(presence("NVDA", 3)));
+    }
+    Await.result(viewers.get(0).close());
+    Await.result(viewers.get(1).next(presence("NVDA", 2)));
+    Await.result(viewers.get(2).next(presence("NVDA", 2)));
+    viewers.subList(1, 3).forEach(WsClient::close);
+  }
+
+  private static Predicate<JsonObject> presence(String symbol, int count) {
+    return f ->
+        "presence".equals(f.getString("type"))
+            && symbol.equals(f.getString("symbol"))
+            && Integer.valueOf(count).equals(f.getInteger("viewers"));
+  }
 
   private void figure(String format, Object... args) {
     String line = String.format(format, args);
