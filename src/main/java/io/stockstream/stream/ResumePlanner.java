@@ -39,7 +39,24 @@ final class ResumePlanner {
       List<TickEvent> replay,
       Map<Integer, Long> holdBack) {}
 
+  /**
+   * In a cluster, how far past this node's newest tick a client's {@code since} may be and still be
+   * ours: a client of a leader that died may have seen the ticks of its last steps before they
+   * reached this node, and the new leader publishes them again (a few steps; this is generous).
+   */
+  static final long CLUSTER_AHEAD = 1_000;
+
   private ResumePlanner() {}
+
+  /** Plans a subscribe on a single node, where no client can have seen a tick this node has not. */
+  static Plan plan(
+      Map<String, Integer> added,
+      Map<String, Long> since,
+      String epoch,
+      String currentEpoch,
+      History history) {
+    return plan(added, since, epoch, currentEpoch, history, 0);
+  }
 
   /**
    * Plans a subscribe.
@@ -47,13 +64,15 @@ final class ResumePlanner {
    * @param added the newly subscribed symbols and their indices, in request order
    * @param since the client's last seen seq per symbol, or null for a plain subscribe
    * @param epoch the epoch the client saw those seqs under, or null for the current one
+   * @param ahead how far past the newest tick a {@code since} is still awaited rather than a gap
    */
   static Plan plan(
       Map<String, Integer> added,
       Map<String, Long> since,
       String epoch,
       String currentEpoch,
-      History history) {
+      History history,
+      long ahead) {
     boolean sameEpoch = epoch == null || epoch.equals(currentEpoch);
     List<Tick> snapshot = new ArrayList<>();
     List<String> gaps = since == null ? null : new ArrayList<>();
@@ -77,9 +96,10 @@ final class ResumePlanner {
       long upto = latest == null ? 0 : latest.seq();
       if (seen > upto) {
         TickEvent newest = history.newest(i);
-        if (newest != null && seen <= newest.seq()) {
+        if ((newest != null && seen <= newest.seq()) || seen <= upto + ahead) {
           // The client saw a tick that this loop has not delivered yet (it came through another
-          // loop a moment ago): hold back what it already has instead of sending it twice.
+          // loop a moment ago, or, in a cluster, through a leader that died before this node got
+          // it): hold back what it already has instead of sending it twice.
           holdBack.put(i, seen);
         } else {
           // Beyond anything this node published: the client's numbering is not ours.

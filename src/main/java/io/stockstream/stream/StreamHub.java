@@ -318,7 +318,13 @@ final class StreamHub implements Sweeper.Actions {
       return;
     }
     ResumePlanner.Plan plan =
-        ResumePlanner.plan(added, s.since(), s.epoch(), market.epoch(), router);
+        ResumePlanner.plan(
+            added,
+            s.since(),
+            s.epoch(),
+            market.epoch(),
+            router,
+            config.cluster().isPresent() ? ResumePlanner.CLUSTER_AHEAD : 0);
     added.values().forEach(i -> router.subscribe(c, i));
     plan.holdBack().forEach(c::seenUpTo);
     if (!known.isEmpty()) {

@@ -9,6 +9,7 @@ import io.stockstream.cluster.StreamChecks.Resumption;
 import io.stockstream.cluster.StreamingClient.Report;
 import io.stockstream.support.Await;
 import io.stockstream.support.ClusterProcesses;
+import io.stockstream.support.ServiceProcess;
 import io.stockstream.support.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -356,6 +357,21 @@ class ClusterIT {
     Await.result(viewers.get(1).next(presence("NVDA", 2)));
     Await.result(viewers.get(2).next(presence("NVDA", 2)));
     viewers.subList(1, 3).forEach(WsClient::close);
+  }
+
+  @Test
+  @Order(8)
+  void aNodeWithAnotherMarketRefusesToJoinWithOneLineAndExitCode2() throws Exception {
+    try (ServiceProcess other =
+        cluster.startNewcomer(Map.of("STOCKSTREAM_SYMBOLS", "AAPL,MSFT,TSLA"))) {
+      assertThat(other.waitForExit(Duration.ofSeconds(60))).isEqualTo(2);
+      assertThat(other.output())
+          .contains(
+              "stockstream: STOCKSTREAM_SYMBOLS (--symbols): the cluster's market has other"
+                  + " symbols or another tick interval");
+    }
+    // The members did not notice more than a member coming and going.
+    assertThat(cluster.awaitOneLeader(ALL, 3, 20_000)).isBetween(0, 2);
   }
 
   private static Predicate<JsonObject> presence(String symbol, int count) {

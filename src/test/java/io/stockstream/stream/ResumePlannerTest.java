@@ -221,6 +221,26 @@ class ResumePlannerTest {
     assertThat(p.replay()).isEmpty();
   }
 
+  @ParameterizedTest(name = "since {0}, delivered 10, newest 12")
+  @ValueSource(longs = {13, 1010})
+  void inAClusterASinceALittlePastThisNodesNewestIsAwaitedNotAGap(long since) {
+    FakeHistory h = new FakeHistory().symbol(0, 1, 10, 12);
+    Plan p = ResumePlanner.plan(added("AAPL"), Map.of("AAPL", since), null, EPOCH, h, 1000);
+
+    assertThat(p.holdBack()).containsExactly(Map.entry(0, since));
+    assertThat(p.gaps()).isEmpty();
+    assertThat(p.snapshot()).isEmpty();
+  }
+
+  @Test
+  void inAClusterASinceFarPastThisNodesNewestIsStillAGap() {
+    FakeHistory h = new FakeHistory().symbol(0, 1, 10, 12);
+    Plan p = ResumePlanner.plan(added("AAPL"), Map.of("AAPL", 1011L), null, EPOCH, h, 1000);
+
+    assertThat(p.gaps()).containsExactly("AAPL");
+    assertThat(p.holdBack()).isEmpty();
+  }
+
   // ---- since, other epoch ---------------------------------------------------------------------
 
   @Test

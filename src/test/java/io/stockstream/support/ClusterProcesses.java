@@ -127,6 +127,19 @@ public final class ClusterProcesses implements AutoCloseable {
         .collect(Collectors.toList());
   }
 
+  /**
+   * Starts one more process that joins the members with the cluster's settings and {@code
+   * overrides}, on ports of its own; the caller owns it.
+   */
+  public ServiceProcess startNewcomer(Map<String, String> overrides) throws IOException {
+    List<Integer> ports = freePorts(2);
+    Map<String, String> mine = new HashMap<>(env);
+    mine.putAll(overrides);
+    mine.put("STOCKSTREAM_CLUSTER_PORT", String.valueOf(ports.get(0)));
+    mine.put("STOCKSTREAM_EVENTBUS_PORT", String.valueOf(ports.get(1)));
+    return ServiceProcess.start(mine);
+  }
+
   /** Starts a member's process (again) on its cluster and event-bus ports; returns at once. */
   public void start(int index) throws IOException {
     Node n = nodes.get(index);
