@@ -369,7 +369,7 @@ public final class ClusterProcesses implements AutoCloseable {
    * {@code count} distinct ports that bind on loopback now, from a random spot in 20000-32000
    * (outside the ephemeral range, and apart from another run's cluster on the same machine).
    */
-  private static List<Integer> freePorts(int count) throws IOException {
+  public static List<Integer> freePorts(int count) throws IOException {
     List<Integer> out = new ArrayList<>();
     int port = 20_000 + ThreadLocalRandom.current().nextInt(12_000 - 10 * count);
     InetAddress loopback = InetAddress.getByName("127.0.0.1");
