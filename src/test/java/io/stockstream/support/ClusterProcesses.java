@@ -159,12 +159,7 @@ public final class ClusterProcesses implements AutoCloseable {
     Node n = nodes.get(index);
     n.managementPort = n.process.managementPort();
     n.publicPort = n.process.publicPort();
-    poll(
-        "node " + index + " ready",
-        timeoutMs,
-        () -> Http.get(vertx, n.managementPort, "/health/ready").map(r -> r.status()),
-        status -> status == 200);
-    n.state = State.SERVING;
+    awaitServing(index, timeoutMs);
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAtNanos);
   }
 
