@@ -20,6 +20,7 @@ public final class ExpectedMembers extends VerticleBase {
   private final Config.Cluster settings;
   private final ClusterNode node;
   private volatile int count;
+  private DnsClient dns;
   private long timer;
 
   public ExpectedMembers(Config.Cluster settings, ClusterNode node) {
@@ -42,22 +43,25 @@ public final class ExpectedMembers extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    if (settings.join() instanceof Config.Join.Dns dns) {
-      DnsClient client = vertx.createDnsClient();
-      timer = vertx.setPeriodic(0, DNS_EVERY_MS, id -> resolve(client, dns.name()));
+    if (settings.join() instanceof Config.Join.Dns service) {
+      dns = vertx.createDnsClient();
+      timer = vertx.setPeriodic(0, DNS_EVERY_MS, id -> resolve(service.name()));
     }
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
+    // With a member list there is nothing to stop: no client, and no timer of ours to cancel.
+    if (dns == null) {
+      return Future.succeededFuture();
+    }
     vertx.cancelTimer(timer);
-    return Future.succeededFuture();
+    return dns.close();
   }
 
-  private void resolve(DnsClient client, String name) {
-    client
-        .resolveA(name)
+  private void resolve(String name) {
+    dns.resolveA(name)
         .onSuccess(addresses -> count = Math.max(1, addresses.size()))
         .onFailure(
             e -> {

@@ -57,7 +57,7 @@ public final class TickReceiver extends VerticleBase {
   private final ClusterMeters clusterMeters;
   private final int symbolsPerReply;
   private volatile boolean filled;
-  private long rejected;
+  private long dropped;
   private boolean mending;
   private final ArrayDeque<Buffer> waiting = new ArrayDeque<>();
 
@@ -89,14 +89,14 @@ public final class TickReceiver extends VerticleBase {
         .eventBus()
         .<Buffer>consumer(ClusterFeedOutput.TICKS, m -> onBatch(m.body()))
         .completion()
-        .onSuccess(v -> fill(0, 0));
+        .onSuccess(v -> fill(0));
   }
 
   private void onBatch(Buffer bytes) {
     if (mending) {
       if (waiting.size() < MAX_WAITING) {
         waiting.add(bytes);
-      } else if (rejected++ % 1000 == 0) {
+      } else if (dropped++ % 1000 == 0) {
         log.warn("cluster: {} batches wait for a hole to be mended; dropping more", MAX_WAITING);
       }
       return;
@@ -113,20 +113,23 @@ public final class TickReceiver extends VerticleBase {
     // A batch of this node's own feed counts only under its lease: one made just before a pause
     // must not reach its own clients after the cluster has moved on.
     if (own ? !leadership.ownBatchCounts(h.term()) : !terms.admits(h.term(), h.leader())) {
-      if (rejected++ % 1000 == 0) {
+      if (dropped++ % 1000 == 0) {
         log.info("cluster: dropped ticks from a deposed leader (term {})", h.term());
       }
       return;
     }
     terms.seen(h.term(), h.leader());
-    JsonArray holes = new JsonArray();
+    JsonArray holes = null;
     for (TickEvent e : batch.ticks()) {
       TickEvent held = market.latest(e.index());
-      if (held != null && e.seq() > held.seq() + 1 && !holes.contains(e.index())) {
-        holes.add(e.index());
+      if (held != null && e.seq() > held.seq() + 1) {
+        holes = holes == null ? new JsonArray() : holes;
+        if (!holes.contains(e.index())) {
+          holes.add(e.index());
+        }
       }
     }
-    if (holes.isEmpty()) {
+    if (holes == null) {
       record(batch.ticks(), true);
     } else {
       mend(batch, holes, h.leader());
@@ -167,10 +170,13 @@ public final class TickReceiver extends VerticleBase {
             HISTORY + "." + leader,
             new JsonObject().put("symbols", holes),
             new DeliveryOptions().setSendTimeout(MEND_TIMEOUT_MS))
+        // Decoded inside the future: bytes that do not decode fail the mend, not the handler,
+        // which would leave every later batch waiting.
+        .map(reply -> TickWire.decode(reply.body(), market).ticks())
         .onComplete(
             ar -> {
               if (ar.succeeded()) {
-                record(TickWire.decode(ar.result().body(), market).ticks(), false);
+                record(ar.result(), false);
               } else {
                 log.warn("cluster: could not mend a hole in {}: {}", holes, ar.cause().toString());
               }
@@ -183,7 +189,7 @@ public final class TickReceiver extends VerticleBase {
   }
 
   /** Copies a peer's history, a few symbols per request, then starts serving its own. */
-  private void fill(int from, int attempt) {
+  private void fill(int from) {
     if (from >= market.size()) {
       serveHistory();
       return;
@@ -192,12 +198,11 @@ public final class TickReceiver extends VerticleBase {
     vertx
         .eventBus()
         .<Buffer>request(HISTORY, new JsonObject().put("from", from).put("to", to))
+        .map(reply -> TickWire.decode(reply.body(), market).ticks())
         .onSuccess(
-            reply -> {
-              for (TickEvent e : TickWire.decode(reply.body(), market).ticks()) {
-                market.fill(e);
-              }
-              fill(to, 0);
+            ticks -> {
+              ticks.forEach(market::fill);
+              fill(to);
             })
         .onFailure(
             e -> {
@@ -209,7 +214,7 @@ public final class TickReceiver extends VerticleBase {
                 return;
               }
               log.info("cluster: history fill from symbol {} failed ({}), retrying", from, e);
-              vertx.setTimer(RETRY_MS, id -> fill(from, attempt + 1));
+              vertx.setTimer(RETRY_MS, id -> fill(from));
             });
   }
 
@@ -228,7 +233,9 @@ public final class TickReceiver extends VerticleBase {
             v -> {
               filled = true;
               log.info("cluster: history filled, serving it to joining members");
-            });
+            })
+        // Never ready, then: the readiness probe says why, and this line says what.
+        .onFailure(e -> log.error("cluster: cannot serve the history: {}", e.toString()));
   }
 
   /** Every tick held of the symbols asked for: a range {@code from}-{@code to}, or a list. */
