@@ -26,8 +26,9 @@ public final class Await {
     try {
       return future.await(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
+      // The cause goes into the message too: a CI log shows the message, not the chained trace.
       throw new AssertionError(
-          "a Vert.x operation failed or did not finish in " + timeoutMs + " ms", e);
+          "a Vert.x operation failed or did not finish in " + timeoutMs + " ms: " + e, e);
     }
   }
 
