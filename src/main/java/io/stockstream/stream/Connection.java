@@ -7,6 +7,7 @@ import io.stockstream.protocol.Disconnect;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * One WebSocket and all of its state, owned by the event loop that accepted it: its subscriptions,
@@ -16,7 +17,7 @@ import java.util.Map;
 final class Connection {
 
   final ServerWebSocket ws;
-  final String id;
+  final UUID id;
   final Outbox outbox;
   final TokenBucket rateLimit;
 
@@ -45,7 +46,7 @@ final class Connection {
       ServerWebSocket ws,
       ChannelHandlerContext out,
       Flusher flusher,
-      String id,
+      UUID id,
       int ratePerSecond,
       int burst,
       long nowNanos) {

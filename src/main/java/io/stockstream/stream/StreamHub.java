@@ -129,6 +129,7 @@ final class StreamHub implements Sweeper.Actions {
             System.nanoTime());
     connections.add(c);
     VertxInternals.writeDirect(ws);
+    VertxInternals.forgetHandshake(ws);
     VertxInternals.install(ws, code -> onViolation(c, code), () -> router.flush(c));
     ws.setWriteQueueMaxSize(config.writeQueueBytes());
     // The kernel's buffer in front of the write queue no bigger than the queue: else megabytes of
@@ -168,7 +169,7 @@ final class StreamHub implements Sweeper.Actions {
     c.write(
         WireFrame.head(
             alloc,
-            ProtocolJson.welcomeHead(c.id, market.epoch(), System.currentTimeMillis()),
+            ProtocolJson.welcomeHead(c.id.toString(), market.epoch(), System.currentTimeMillis()),
             welcomeSymbols.readableBytes(),
             tail.readableBytes()));
     c.write(welcomeSymbols.duplicate());
@@ -181,11 +182,11 @@ final class StreamHub implements Sweeper.Actions {
    * A random (version 4) UUID from the loop's own generator: ids need to be unique, not secret, and
    * {@link UUID#randomUUID} draws on the node-wide SecureRandom on every handshake.
    */
-  private static String connectionId() {
+  private static UUID connectionId() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long high = (random.nextLong() & ~0xF000L) | 0x4000L;
     long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
-    return new UUID(high, low).toString();
+    return new UUID(high, low);
   }
 
   private void onClosed(Connection c) {

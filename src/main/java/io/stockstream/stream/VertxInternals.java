@@ -4,19 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
-import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
@@ -27,6 +18,10 @@ import io.vertx.core.net.impl.VertxConnection;
 import io.vertx.core.net.impl.VertxHandler;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 
 /**
@@ -55,10 +50,12 @@ public final class VertxInternals {
   private static final String DIRECT_QUEUE =
       "io.vertx.core.net.impl.VertxConnection$DirectOutboundMessageQueue";
   private static final String QUEUE_FIELD = "outboundMessageQueue";
-  static final String WRITABILITY = "writability";
-  static final String EMPTY_FRAGMENTS = "empty-fragments";
+  private static final String FACTORY_FIELD = "connectionFactory";
+  private static final String WEBSOCKET_BASE = "io.vertx.core.http.impl.WebSocketImplBase";
+  private static final String HEADERS_FIELD = "headers";
+  private static final String URI_FIELD = "uri";
   static final String UTF8_VALIDATOR = "utf8-validator";
-  static final String PROTOCOL_GUARD = "protocol-guard";
+  static final String WATCH = "hub-watch";
 
   private VertxInternals() {}
 
@@ -81,7 +78,7 @@ public final class VertxInternals {
       if (!WebSocketFrameEncoder.class.isAssignableFrom(WebSocket13FrameEncoder.class)) {
         throw broken("Netty's WebSocket13FrameEncoder is no longer a WebSocketFrameEncoder");
       }
-      DirectWrites.check();
+      Reflected.check();
     } catch (ClassNotFoundException | LinkageError e) {
       throw broken(e.toString());
     }
@@ -121,195 +118,139 @@ public final class VertxInternals {
    * an idle connection's memory.
    */
   static void writeDirect(ServerWebSocket ws) {
-    DirectWrites.install(((VertxHandler<?>) context(ws).handler()).getConnection());
+    Reflected.writeDirect(((VertxHandler<?>) context(ws).handler()).getConnection());
   }
 
-  /** The reflective handles of {@link #writeDirect}, found once. */
-  private static final class DirectWrites {
+  /**
+   * Lets go of the handshake once the socket is a WebSocket. Vert.x's handler of the upgraded
+   * socket keeps the function that made its connection, and through it the handshake's request,
+   * response, headers, Netty request and HTTP connection with its handlers: some 2 KB that would
+   * otherwise stay with every socket for as long as it is open. The function has been used once,
+   * when the handler was added, and is not used again. The socket's own copy of the handshake goes
+   * too (the hub reads it from the request, before the upgrade): {@code ws.headers()}, {@code
+   * uri()}, {@code path()}, {@code query()}, {@code scheme()} and {@code authority()} are null from
+   * then on.
+   */
+  static void forgetHandshake(ServerWebSocket ws) {
+    Reflected.forgetHandshake((VertxHandler<?>) context(ws).handler(), ws);
+  }
+
+  /** The reflective handles of {@link #writeDirect} and {@link #forgetHandshake}, found once. */
+  private static final class Reflected {
+    private static final Function<ChannelHandlerContext, ?> USED =
+        ctx -> {
+          throw new IllegalStateException("this connection was already made");
+        };
     private static final Field QUEUE;
     private static final Constructor<?> DIRECT;
+    private static final Field FACTORY;
+    private static final List<Field> HANDSHAKE;
     private static final Throwable MISSING;
 
     static {
       Field queue = null;
       Constructor<?> direct = null;
+      Field factory = null;
+      List<Field> handshake = List.of();
       Throwable missing = null;
       try {
         queue = VertxConnection.class.getDeclaredField(QUEUE_FIELD);
         queue.setAccessible(true);
         direct = Class.forName(DIRECT_QUEUE).getDeclaredConstructor(VertxConnection.class);
         direct.setAccessible(true);
+        factory = VertxHandler.class.getDeclaredField(FACTORY_FIELD);
+        factory.setAccessible(true);
+        handshake = handshakeFields();
         if (!queue.getType().isAssignableFrom(direct.getDeclaringClass())) {
           missing = new IllegalStateException(DIRECT_QUEUE + " no longer fits " + QUEUE_FIELD);
+        } else if (factory.getType() != Function.class) {
+          missing = new IllegalStateException("VertxHandler's " + FACTORY_FIELD + " changed type");
+        } else if (handshake.stream().noneMatch(f -> f.getName().equals(URI_FIELD))) {
+          missing = new IllegalStateException(SERVER_WEBSOCKET_IMPL + " has no " + URI_FIELD);
         }
       } catch (ReflectiveOperationException | RuntimeException e) {
         missing = e;
       }
       QUEUE = queue;
       DIRECT = direct;
+      FACTORY = factory;
+      HANDSHAKE = handshake;
       MISSING = missing;
+    }
+
+    /**
+     * The socket's copy of its handshake: the headers, and what the server socket's own class adds
+     * to a WebSocket (scheme, authority, URI, path, query), all references.
+     */
+    private static List<Field> handshakeFields() throws ReflectiveOperationException {
+      List<Field> fields = new ArrayList<>();
+      fields.add(Class.forName(WEBSOCKET_BASE).getDeclaredField(HEADERS_FIELD));
+      for (Field f : Class.forName(SERVER_WEBSOCKET_IMPL).getDeclaredFields()) {
+        if (!Modifier.isStatic(f.getModifiers()) && !f.getType().isPrimitive()) {
+          fields.add(f);
+        }
+      }
+      for (Field f : fields) {
+        f.setAccessible(true);
+      }
+      return List.copyOf(fields);
     }
 
     static void check() {
       if (MISSING != null) {
-        throw broken("VertxConnection's direct write queue: " + MISSING);
+        throw broken("the fields an upgraded socket's memory is trimmed through: " + MISSING);
       }
     }
 
-    static void install(VertxConnection connection) {
+    static void writeDirect(VertxConnection connection) {
       try {
         QUEUE.set(connection, DIRECT.newInstance(connection));
       } catch (ReflectiveOperationException e) {
         throw broken("VertxConnection's direct write queue: " + e);
       }
     }
+
+    static void forgetHandshake(VertxHandler<?> handler, ServerWebSocket ws) {
+      try {
+        FACTORY.set(handler, USED);
+        for (Field f : HANDSHAKE) {
+          f.set(ws, null);
+        }
+      } catch (IllegalAccessException e) {
+        throw broken("forgetting an upgraded socket's handshake: " + e);
+      }
+    }
   }
 
   /**
-   * Completes the pipeline of an upgraded socket as {@code /ws} needs it: {@link
-   * #foldEmptyFragments}, {@link #validateUtf8}, {@link #guardProtocol} and {@link #onWritable}, in
-   * that order between Netty's decoder and Vert.x's handler.
+   * Completes the pipeline of an upgraded socket as {@code /ws} needs it: {@link #validateUtf8} and
+   * {@link #watch}, in that order between Netty's decoder and Vert.x's handler.
    */
   public static void install(ServerWebSocket ws, IntConsumer onViolation, Runnable onWritable) {
-    foldEmptyFragments(ws);
     validateUtf8(ws);
-    guardProtocol(ws, onViolation);
-    onWritable(ws, onWritable);
+    watch(ws, onViolation, onWritable);
   }
 
   /**
-   * Tells {@code listener} each time the socket's outbound buffer falls back under its low-water
-   * mark (half of {@code WRITE_QUEUE_BYTES}). The hub writes past Vert.x's queue, so Vert.x's own
-   * drain handler, which follows that queue, would not hear of it.
+   * Puts the hub's ears on the socket, just before Vert.x's handler ({@link SocketWatch}).
+   *
+   * <p>{@code onViolation} hears of a frame that breaks RFC 6455 (or its UTF-8 rule, or the frame
+   * size), on the socket's event loop, before the connection is failed the way the RFC says: a
+   * close frame with the status Netty's decoder found (1002, 1007 or 1009), then the end of the TCP
+   * connection. Vert.x's own handler would close the channel at once on such an exception, and when
+   * a fragmented message is under way it does so before any close frame leaves.
+   *
+   * <p>{@code onWritable} hears each time the socket's outbound buffer falls back under its
+   * low-water mark (half of {@code WRITE_QUEUE_BYTES}). The hub writes past Vert.x's queue, so
+   * Vert.x's own drain handler, which follows that queue, would not hear of it.
+   *
+   * <p>It also folds empty leading fragments ({@link EmptyFragmentFolder}): Vert.x's message
+   * aggregator ignores continuation frames while the message so far is empty, so a fragmented
+   * message whose first fragment is empty would never reach the message handler (Autobahn 6.1.2,
+   * 6.1.3).
    */
-  static void onWritable(ServerWebSocket ws, Runnable listener) {
-    beforeVertx(ws, WRITABILITY, new WritabilityListener(listener));
-  }
-
-  private static final class WritabilityListener extends ChannelInboundHandlerAdapter {
-    private final Runnable listener;
-
-    WritabilityListener(Runnable listener) {
-      this.listener = listener;
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      ctx.fireChannelWritabilityChanged();
-      if (ctx.channel().isWritable()) {
-        listener.run();
-      }
-    }
-  }
-
-  /**
-   * Fails the connection on a frame that breaks RFC 6455 (or its UTF-8 rule, or the frame size) the
-   * way the RFC says: a close frame with the status Netty's decoder found (1002, 1007 or 1009),
-   * then the end of the TCP connection. Vert.x's own handler would close the channel at once on
-   * such an exception, and when a fragmented message is under way it does so before any close frame
-   * leaves, so the guard takes the exception before Vert.x sees it. {@code onViolation} hears the
-   * close code first, on the socket's event loop.
-   */
-  static void guardProtocol(ServerWebSocket ws, IntConsumer onViolation) {
-    beforeVertx(ws, PROTOCOL_GUARD, new ProtocolGuard(onViolation));
-  }
-
-  /**
-   * Answers the first protocol violation of a connection with its close frame, then closes; and, as
-   * RFC 6455 says of a failed connection, processes nothing the peer sends after it.
-   */
-  private static final class ProtocolGuard extends ChannelInboundHandlerAdapter {
-    private final IntConsumer onViolation;
-    private boolean failed;
-
-    ProtocolGuard(IntConsumer onViolation) {
-      this.onViolation = onViolation;
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (failed) {
-        // The UTF-8 validator stops checking once it has failed, so the rest of a bad message
-        // would otherwise reach Vert.x, which would deliver it as lenient text.
-        ReferenceCountUtil.release(msg);
-        return;
-      }
-      ctx.fireChannelRead(msg);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      if (!(cause instanceof CorruptedWebSocketFrameException e)) {
-        ctx.fireExceptionCaught(cause);
-        return;
-      }
-      if (failed) {
-        return;
-      }
-      failed = true;
-      WebSocketCloseStatus status =
-          e.closeStatus() != null ? e.closeStatus() : WebSocketCloseStatus.PROTOCOL_ERROR;
-      onViolation.accept(status.code());
-      // Closed from here, below Vert.x's handler, which would first send a close frame of its own
-      // and wait for the client's answer, which the failed decoder no longer reads.
-      ctx.writeAndFlush(new CloseWebSocketFrame(status.code(), reason(status)))
-          .addListener(f -> ctx.close());
-    }
-
-    private static String reason(WebSocketCloseStatus status) {
-      if (status.code() == WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code()) {
-        return "text is not valid UTF-8";
-      }
-      if (status.code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()) {
-        return "frame over 64 KiB";
-      }
-      return "protocol error";
-    }
-  }
-
-  /**
-   * Vert.x's message aggregator ignores continuation frames while the message so far is empty, so a
-   * fragmented message whose first fragment is empty never reaches the message handler (Autobahn
-   * 6.1.2, 6.1.3). Empty leading fragments are folded into the next frame, which then starts the
-   * message with their type; an empty final continuation ends it as an empty message.
-   */
-  static void foldEmptyFragments(ServerWebSocket ws) {
-    beforeVertx(ws, EMPTY_FRAGMENTS, new EmptyFragmentFolder());
-  }
-
-  /** Holds back empty non-final data frames until a fragment with bytes, or the last, comes. */
-  private static final class EmptyFragmentFolder extends ChannelInboundHandlerAdapter {
-    private boolean holding;
-    private boolean heldText;
-    private int heldRsv;
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if ((msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame)
-          && !((WebSocketFrame) msg).isFinalFragment()
-          && !((WebSocketFrame) msg).content().isReadable()) {
-        WebSocketFrame start = (WebSocketFrame) msg;
-        holding = true;
-        heldText = start instanceof TextWebSocketFrame;
-        heldRsv = start.rsv();
-        start.release();
-        return;
-      }
-      if (holding && msg instanceof ContinuationWebSocketFrame next) {
-        if (!next.isFinalFragment() && !next.content().isReadable()) {
-          next.release();
-          return;
-        }
-        holding = false;
-        // The new frame takes over the continuation's bytes, and with them its reference.
-        ctx.fireChannelRead(
-            heldText
-                ? new TextWebSocketFrame(next.isFinalFragment(), heldRsv, next.content())
-                : new BinaryWebSocketFrame(next.isFinalFragment(), heldRsv, next.content()));
-        return;
-      }
-      ctx.fireChannelRead(msg);
-    }
+  static void watch(ServerWebSocket ws, IntConsumer onViolation, Runnable onWritable) {
+    beforeVertx(ws, WATCH, new SocketWatch(onViolation, onWritable));
   }
 
   /**

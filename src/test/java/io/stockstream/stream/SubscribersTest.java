@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -13,7 +14,7 @@ class SubscribersTest {
   private static final int SYMBOLS = 5;
 
   private static Connection connection(String id) {
-    return new Connection(null, null, null, id, 20, 40, 0L);
+    return new Connection(null, null, null, UUID.nameUUIDFromBytes(id.getBytes()), 20, 40, 0L);
   }
 
   private static List<Connection> connections(int n) {
@@ -168,7 +169,7 @@ class SubscribersTest {
     assertThat(members(s)).containsExactlyInAnyOrderElementsOf(expected);
     assertThat(s.get(s.size() - 1)).isSameAs(cs.get(0));
     for (Connection c : cs) {
-      assertThat(c.subscribed(3)).as(c.id).isEqualTo(expected.contains(c));
+      assertThat(c.subscribed(3)).as(c.id.toString()).isEqualTo(expected.contains(c));
     }
   }
 

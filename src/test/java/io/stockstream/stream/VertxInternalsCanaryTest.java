@@ -168,7 +168,7 @@ class VertxInternalsCanaryTest {
             vertx,
             ws -> {
               ws.setWriteQueueMaxSize(16 * 1024);
-              VertxInternals.onWritable(ws, writable::tryComplete);
+              VertxInternals.watch(ws, code -> {}, writable::tryComplete);
             })
         .compose(
             s ->
@@ -178,8 +178,8 @@ class VertxInternalsCanaryTest {
                       ChannelHandlerContext vertxHandler =
                           ((WebSocketInternal) s.ws()).channelHandlerContext();
                       List<String> names = vertxHandler.pipeline().names();
-                      assertThat(names.indexOf(VertxInternals.WRITABILITY))
-                          .as("%s before %s in %s", VertxInternals.WRITABILITY, vertxHandler, names)
+                      assertThat(names.indexOf(VertxInternals.WATCH))
+                          .as("%s before %s in %s", VertxInternals.WATCH, vertxHandler, names)
                           .isBetween(0, names.indexOf(vertxHandler.name()) - 1);
                       fillUntilFull(s.ws());
                       assertThat(writable.future().isComplete()).isFalse();
