@@ -1,8 +1,10 @@
 package io.stockstream.protocol;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
 
@@ -13,6 +15,11 @@ import java.util.List;
 public final class ProtocolJson {
 
   public static final int PROTOCOL = 1;
+
+  private static final byte[] WELCOME_OPEN =
+      ("{\"type\":\"welcome\",\"protocol\":" + PROTOCOL + ",\"connectionId\":")
+          .getBytes(StandardCharsets.UTF_8);
+  private static final Buffer SNAPSHOT_OPEN = Buffer.buffer(",\"snapshot\":[");
 
   private ProtocolJson() {}
 
@@ -45,16 +52,16 @@ public final class ProtocolJson {
    * connection, so the service encodes it once and sends the same bytes on every handshake.
    */
   public static Buffer welcomeHead(String connectionId, String epoch, long serverTime) {
-    Buffer head =
-        new JsonObject()
-            .put("type", "welcome")
-            .put("protocol", PROTOCOL)
-            .put("connectionId", connectionId)
-            .put("epoch", epoch)
-            .put("serverTime", serverTime)
-            .toBuffer();
-    // The object is opened again after serverTime for the two fields that follow.
-    return head.getBuffer(0, head.length() - 1).appendString(",\"symbols\":");
+    // Written out rather than built as an object: it is on every handshake of a storm, and its
+    // strings go through the JSON encoder all the same.
+    return Buffer.buffer(128)
+        .appendBytes(WELCOME_OPEN)
+        .appendString(Json.encode(connectionId))
+        .appendString(",\"epoch\":")
+        .appendString(Json.encode(epoch))
+        .appendString(",\"serverTime\":")
+        .appendString(Long.toString(serverTime))
+        .appendString(",\"symbols\":");
   }
 
   /** The {@code symbols} of a {@code welcome} frame: see {@link #welcomeHead}. */
@@ -74,16 +81,29 @@ public final class ProtocolJson {
    * @param gaps null when the request carried no {@code since}
    */
   public static Buffer subscribed(
-      Object ref, Collection<String> symbols, List<Tick> snapshot, List<String> gaps) {
-    JsonArray snap = new JsonArray();
-    snapshot.forEach(t -> snap.add(tick(t)));
+      Object ref, Collection<String> symbols, List<TickEvent> snapshot, List<String> gaps) {
     JsonObject f = new JsonObject().put("type", "subscribed");
     putRef(f, ref);
-    f.put("symbols", new JsonArray(List.copyOf(symbols))).put("snapshot", snap);
+    f.put("symbols", new JsonArray(List.copyOf(symbols)));
     if (gaps != null) {
       f.put("gaps", new JsonArray(gaps));
     }
-    return f.toBuffer();
+    Buffer head = f.toBuffer();
+    int size = head.length() + SNAPSHOT_OPEN.length() + snapshot.size() + 1;
+    for (TickEvent t : snapshot) {
+      size += t.frame().length();
+    }
+    // The snapshot's ticks are the feed's own encoding of them (a tick frame is a snapshot entry):
+    // spliced in, not encoded again on every subscribe of a connection storm.
+    Buffer out = Buffer.buffer(size).appendBuffer(head, 0, head.length() - 1);
+    out.appendBuffer(SNAPSHOT_OPEN);
+    for (int i = 0; i < snapshot.size(); i++) {
+      if (i > 0) {
+        out.appendByte((byte) ',');
+      }
+      out.appendBuffer(snapshot.get(i).frame());
+    }
+    return out.appendString("]}");
   }
 
   public static Buffer unsubscribed(Object ref, Collection<String> symbols) {

@@ -1,6 +1,5 @@
 package io.stockstream.stream;
 
-import io.stockstream.protocol.Tick;
 import io.stockstream.protocol.TickEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,7 +33,7 @@ final class ResumePlanner {
    * @param holdBack symbol index to the seq up to which the client already has every tick
    */
   record Plan(
-      List<Tick> snapshot,
+      List<TickEvent> snapshot,
       List<String> gaps,
       List<TickEvent> replay,
       Map<Integer, Long> holdBack) {}
@@ -74,7 +73,7 @@ final class ResumePlanner {
       History history,
       long ahead) {
     boolean sameEpoch = epoch == null || epoch.equals(currentEpoch);
-    List<Tick> snapshot = new ArrayList<>();
+    List<TickEvent> snapshot = new ArrayList<>();
     List<String> gaps = since == null ? null : new ArrayList<>();
     List<TickEvent> replay = new ArrayList<>();
     Map<Integer, Long> holdBack = new LinkedHashMap<>();
@@ -85,7 +84,7 @@ final class ResumePlanner {
       Long seen = since == null ? null : since.get(symbol);
       if (seen == null) {
         if (latest != null) {
-          snapshot.add(latest.tick());
+          snapshot.add(latest);
         }
         continue;
       }
@@ -121,9 +120,10 @@ final class ResumePlanner {
   }
 
   /** The client cannot be brought up to date: it gets the latest tick and is told of the gap. */
-  private static void gap(String symbol, TickEvent latest, List<Tick> snapshot, List<String> gaps) {
+  private static void gap(
+      String symbol, TickEvent latest, List<TickEvent> snapshot, List<String> gaps) {
     if (latest != null) {
-      snapshot.add(latest.tick());
+      snapshot.add(latest);
     }
     gaps.add(symbol);
   }

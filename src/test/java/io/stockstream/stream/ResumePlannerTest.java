@@ -76,7 +76,7 @@ class ResumePlannerTest {
   }
 
   private static List<String> snapshot(Plan p) {
-    return p.snapshot().stream().map(t -> t.symbol() + "#" + t.seq()).toList();
+    return p.snapshot().stream().map(t -> t.tick().symbol() + "#" + t.seq()).toList();
   }
 
   private static List<String> replay(Plan p) {
@@ -91,7 +91,7 @@ class ResumePlannerTest {
     Plan p = ResumePlanner.plan(added("AAPL"), null, null, EPOCH, h);
 
     assertThat(snapshot(p)).containsExactly("AAPL#10");
-    assertThat(p.snapshot().get(0)).isEqualTo(event(0, 10).tick());
+    assertThat(p.snapshot().get(0).tick()).isEqualTo(event(0, 10).tick());
     assertThat(p.gaps()).isNull();
     assertThat(p.replay()).isEmpty();
     assertThat(p.holdBack()).isEmpty();
