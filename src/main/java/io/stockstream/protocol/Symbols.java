@@ -3,7 +3,6 @@ package io.stockstream.protocol;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * The one rule for what a symbol is, wherever one comes in (a WebSocket frame, {@code ?symbols=}, a
@@ -21,8 +20,27 @@ public final class Symbols {
           + " letters, digits, '.' or '-', starting with a letter or digit";
 
   // ASCII only, before upper-casing: Locale.ROOT would turn "ı" into "I" and "ß" into "SS".
-  private static final Pattern TICKER =
-      Pattern.compile("[A-Za-z0-9][A-Za-z0-9.\\-]{0," + (MAX_LENGTH - 1) + "}");
+  /**
+   * The rule as a loop, not a regular expression: it runs for every symbol of every handshake's
+   * {@code ?symbols=}, where a matcher per symbol showed in the profile of a connection storm.
+   */
+  private static boolean isTicker(String s) {
+    int n = s.length();
+    if (n == 0 || n > MAX_LENGTH || !letterOrDigit(s.charAt(0))) {
+      return false;
+    }
+    for (int i = 1; i < n; i++) {
+      char c = s.charAt(i);
+      if (!letterOrDigit(c) && c != '.' && c != '-') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean letterOrDigit(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  }
 
   private Symbols() {}
 
@@ -40,7 +58,7 @@ public final class Symbols {
    */
   public static String normalize(String raw) {
     String s = raw.trim();
-    if (!TICKER.matcher(s).matches()) {
+    if (!isTicker(s)) {
       throw new Malformed("'" + abbreviate(s) + "' is not a symbol: " + RULE);
     }
     return s.toUpperCase(Locale.ROOT);
@@ -48,7 +66,7 @@ public final class Symbols {
 
   /** True when {@code raw} is a ticker under the rule. */
   public static boolean isSymbol(String raw) {
-    return TICKER.matcher(raw.trim()).matches();
+    return isTicker(raw.trim());
   }
 
   /**
