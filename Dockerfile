@@ -34,11 +34,12 @@ EXPOSE 8080 9000
 # Exec form: java is PID 1 and gets SIGTERM itself, which drains the WebSockets (exit 0).
 # The heap follows the container's memory limit; an OutOfMemoryError ends the process so that
 # the orchestrator restarts it rather than leaving a half-working node.
-# Memory per connection: an idle WebSocket holds some 6 KB of live heap (Vert.x's and Netty's
-# objects, the handshake's headers); what the process's RSS adds on top is young-generation
-# garbage. The serial collector with a young generation capped at 32 MB keeps that small (18,000
-# idle connections measured 6.7 KB RSS each, against 9.4 KB with the JVM's own sizing) at a cost
-# of frequent, short minor pauses; its old generation grows only with what connections keep.
+# Memory per connection: an idle WebSocket holds some 3.3 KB of live heap (Vert.x's and Netty's
+# objects for the open socket); what the process's RSS adds on top is young-generation garbage
+# and the code compiled on first use. The serial collector with a young generation capped at
+# 32 MB keeps the garbage small (at 6 KB of heap a connection, 18,000 idle connections measured
+# 6.7 KB RSS each, against 9.4 KB with the JVM's own sizing) at a cost of frequent, short minor
+# pauses; its old generation grows only with what connections keep.
 # Netty's leak detector samples 1% of buffers and records every touch of each write on the
 # fan-out path (6 to 12% of the server's CPU in a profile); the tests run with it on, the image
 # without.
