@@ -19,7 +19,6 @@ public final class Symbols {
           + MAX_LENGTH
           + " letters, digits, '.' or '-', starting with a letter or digit";
 
-  // ASCII only, before upper-casing: Locale.ROOT would turn "ı" into "I" and "ß" into "SS".
   /**
    * The rule as a loop, not a regular expression: it runs for every symbol of every handshake's
    * {@code ?symbols=}, where a matcher per symbol showed in the profile of a connection storm.
@@ -39,6 +38,7 @@ public final class Symbols {
   }
 
   private static boolean letterOrDigit(char c) {
+    // ASCII only, before upper-casing: Locale.ROOT would turn "ı" into "I" and "ß" into "SS".
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
   }
 
