@@ -33,6 +33,14 @@ public final class CertificateReloader extends VerticleBase {
   // back there, and one check runs at a time (the next timer is set when a check ends).
   private PemKeyPair served;
   private Object refused;
+
+  /**
+   * What the last check could not load, not yet reported: a renewal writes the certificate and the
+   * key one after the other, and a check between the two reads a pair that does not belong
+   * together. Only what is read the same on the next check too is refused.
+   */
+  private Object unsettled;
+
   private long timer = -1;
   private boolean stopped;
 
@@ -102,6 +110,7 @@ public final class CertificateReloader extends VerticleBase {
     // symlink, which leaves the mtime of the path we were given as it was.
     if (pair.equals(served)) {
       refused = null;
+      unsettled = null;
       return Future.succeededFuture();
     }
     if (pair.equals(refused)) {
@@ -135,6 +144,7 @@ public final class CertificateReloader extends VerticleBase {
   private void served(PemKeyPair pair, X509Certificate leaf) {
     served = pair;
     refused = null;
+    unsettled = null;
     meters.tlsReload(true);
     log.info(
         "TLS certificate reloaded from {}: {}, valid until {}",
@@ -143,11 +153,19 @@ public final class CertificateReloader extends VerticleBase {
         leaf.getNotAfter().toInstant());
   }
 
-  /** {@code what} is the refused pair, or the read error: the same one is not logged again. */
+  /**
+   * {@code what} is the pair that did not load, or the read error: refused once it is read the same
+   * on two checks in a row, and then not logged again.
+   */
   private Future<Void> refuse(Object what, String reason) {
     if (what.equals(refused)) {
       return Future.succeededFuture();
     }
+    if (!what.equals(unsettled)) {
+      unsettled = what;
+      return Future.succeededFuture();
+    }
+    unsettled = null;
     refused = what;
     meters.tlsReload(false);
     // One line: the reason names the file, never its content.
