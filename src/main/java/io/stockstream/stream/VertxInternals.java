@@ -18,7 +18,6 @@ import io.vertx.core.net.impl.VertxConnection;
 import io.vertx.core.net.impl.VertxHandler;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -53,7 +52,11 @@ public final class VertxInternals {
   private static final String FACTORY_FIELD = "connectionFactory";
   private static final String WEBSOCKET_BASE = "io.vertx.core.http.impl.WebSocketImplBase";
   private static final String HEADERS_FIELD = "headers";
-  private static final String URI_FIELD = "uri";
+
+  /** What the server socket's own class adds to a WebSocket: its handshake's description. */
+  private static final List<String> DESCRIPTION_FIELDS =
+      List.of("scheme", "authority", "uri", "path", "query");
+
   static final String UTF8_VALIDATOR = "utf8-validator";
   static final String WATCH = "hub-watch";
 
@@ -165,8 +168,6 @@ public final class VertxInternals {
           missing = new IllegalStateException(DIRECT_QUEUE + " no longer fits " + QUEUE_FIELD);
         } else if (factory.getType() != Function.class) {
           missing = new IllegalStateException("VertxHandler's " + FACTORY_FIELD + " changed type");
-        } else if (handshake.stream().noneMatch(f -> f.getName().equals(URI_FIELD))) {
-          missing = new IllegalStateException(SERVER_WEBSOCKET_IMPL + " has no " + URI_FIELD);
         }
       } catch (ReflectiveOperationException | RuntimeException e) {
         missing = e;
@@ -179,16 +180,15 @@ public final class VertxInternals {
     }
 
     /**
-     * The socket's copy of its handshake: the headers, and what the server socket's own class adds
-     * to a WebSocket (scheme, authority, URI, path, query), all references.
+     * The socket's copy of its handshake, each field by name (a Vert.x without one fails the
+     * start): the headers, and the scheme, authority, URI, path and query.
      */
     private static List<Field> handshakeFields() throws ReflectiveOperationException {
       List<Field> fields = new ArrayList<>();
       fields.add(Class.forName(WEBSOCKET_BASE).getDeclaredField(HEADERS_FIELD));
-      for (Field f : Class.forName(SERVER_WEBSOCKET_IMPL).getDeclaredFields()) {
-        if (!Modifier.isStatic(f.getModifiers()) && !f.getType().isPrimitive()) {
-          fields.add(f);
-        }
+      Class<?> impl = Class.forName(SERVER_WEBSOCKET_IMPL);
+      for (String name : DESCRIPTION_FIELDS) {
+        fields.add(impl.getDeclaredField(name));
       }
       for (Field f : fields) {
         f.setAccessible(true);
