@@ -2,8 +2,8 @@
 # One command: stockstream and the Bun peer (bench/peer: uWebSockets with native pub/sub) under
 # the same scenarios, driven by the project's own load generator, each server pinned to core 0 and
 # the load generator to core 1. Prints a side-by-side table of medians; keeps every JSON summary
-# under target/bench/<time>/. Each measured run follows a few seconds of the same load on the same
-# server process (a warm-up, see WARMUP below), except the memory scenario (d).
+# under target/bench/<time>/. Each measured run follows warm-ups: the same load on the same server
+# process, repeated until a JVM's JIT has settled (see WARMUP below); not in the memory scenario (d).
 #
 #   bench/run.sh                 every scenario, 3 runs a point, both servers
 #   bench/run.sh --quick         scenario (a) once per server: a smoke check of the setup
@@ -22,7 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+    awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
     echo "flags: --quick | --scenarios a,b,c,d,e | --servers stockstream,peer | --runs N"
 }
 
@@ -132,20 +132,43 @@ stop_server() {
     MEMBER_PIDS=
 }
 
-# Before a measured run each server gets the same load for a few seconds (WARMUP=1, the
-# default): a server meets a connection storm or a saturating stream long after it started, and a
-# JVM's first seconds are spent compiling its hot paths (in scenario (c), cold, its JIT threads
-# used as much CPU as its event loops). The peer gets the same warm-up. Scenario (d) measures
-# memory and runs cold (WARMUP=0): a warm-up's connections would leave their heap behind.
+# Before a measured run each server gets the same load again and again (WARMUP=1, the default):
+# a server meets a connection storm or a saturating stream long after it started, and a JVM's
+# first minute under load is spent compiling its hot paths. On one core the compiler shares the
+# event loop's core: cold, in scenario (c), its C2 thread used as much CPU as the event loop, and
+# it still spent 3 s of a 5 s storm compiling after three storms. So a JVM server is warmed until
+# one warm-up costs its compilers under half a second (`jstat -compiler`), at most WARMUP_MAX
+# times; the peer gets as many warm-ups as the last JVM server of the same point needed. Scenario
+# (d) measures memory and runs cold (WARMUP=0): a warm-up's connections would leave their heap.
 WARMUP=1
+WARMUP_MAX=8
+WARMUPS_USED=3
+compile_ms() { # pid -> milliseconds the JVM's compilers have spent so far
+    jstat -compiler "$1" 2>/dev/null | awk 'NR == 2 { printf "%d\n", $4 * 1000 }' || true
+}
 warm_up() { # dir server run loadgen-flags...
     local dir=$1 server=$2 run=$3
     shift 3
     [ "$WARMUP" = 1 ] || return 0
-    taskset -c 1 java -cp "$JAR" io.stockstream.loadgen.LoadGenerator \
-        --url "ws://127.0.0.1:$SERVER_PORT/ws" "$@" --warmup 1s --duration 5s \
-        > /dev/null 2> "$dir/$server-$run.warmup.log" \
-        || echo "bench: the warm-up failed, see $dir/$server-$run.warmup.log" >&2
+    local i before= after= log="$dir/$server-$run.warmup.log"
+    for i in $(seq 1 "$WARMUP_MAX"); do
+        [ "$server" = peer ] || before=$(compile_ms "$SERVER_PID")
+        taskset -c 1 java -cp "$JAR" io.stockstream.loadgen.LoadGenerator \
+            --url "ws://127.0.0.1:$SERVER_PORT/ws" "$@" --warmup 1s --duration 5s \
+            > /dev/null 2>> "$log" \
+            || echo "bench: a warm-up failed, see $log" >&2
+        if [ "$server" = peer ]; then
+            [ "$i" -lt "$WARMUPS_USED" ] || break
+            continue
+        fi
+        after=$(compile_ms "$SERVER_PID")
+        echo "warm-up $i: compilers at $before ms, then $after ms" >> "$log"
+        if [ -n "$before" ] && [ -n "$after" ] && [ $((after - before)) -lt 500 ]; then
+            break
+        fi
+    done
+    [ "$server" = peer ] || WARMUPS_USED=$i
+    echo "$server: $i warm-up runs" >> "$log"
 }
 
 # point SCENARIO LABEL SYMBOLS INTERVAL_MS LOADGEN-FLAGS...: every server, RUNS times each.

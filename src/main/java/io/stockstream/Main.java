@@ -74,6 +74,7 @@ public final class Main {
     Config config;
     try {
       config = ConfigLoader.load(System.getenv(), args);
+      historyCapacity(config);
     } catch (ConfigException e) {
       System.err.println("stockstream: " + e.getMessage());
       System.exit(EXIT_CONFIG);
@@ -181,6 +182,28 @@ public final class Main {
     }
   }
 
+  /**
+   * How many recent ticks of each symbol the node keeps for recovery on this JVM's heap (see {@link
+   * MarketData#historyCapacity(long, int, long)}); a heap that cannot hold the protocol's least
+   * history for every symbol makes the symbols a bad setting.
+   */
+  static int historyCapacity(Config config) {
+    int symbols = config.symbols().size();
+    long heap = Runtime.getRuntime().maxMemory();
+    int capacity = MarketData.historyCapacity(config.tickIntervalMs(), symbols, heap);
+    if (capacity == 0) {
+      int least = MarketData.leastHistory(config.tickIntervalMs());
+      throw ConfigException.of(
+          Setting.SYMBOLS,
+          String.format(
+              "%d symbols need %d MiB of heap to keep %d ticks of each for recovery, more than half"
+                  + " of this JVM's %d MiB: give it more memory (-Xmx or the container's limit) or"
+                  + " list fewer symbols",
+              symbols, MarketData.historyBytes(symbols, least) >> 20, least, heap >> 20));
+    }
+    return capacity;
+  }
+
   /** Deploys a single node on {@code vertx}. */
   public static Future<Node> deploy(Vertx vertx, Config config, PrometheusMeterRegistry registry) {
     return deploy(vertx, config, registry, null);
@@ -211,7 +234,18 @@ public final class Main {
       PrometheusMeterRegistry registry,
       ClusterNode cluster,
       MarketIdentity identity) {
-    MarketData market = new MarketData(config.symbols(), config.tickIntervalMs(), identity.epoch());
+    int history = historyCapacity(config);
+    int preferred = MarketData.historyCapacity(config.tickIntervalMs());
+    if (history < preferred) {
+      log.warn(
+          "history: keeping {} ticks of each symbol for recovery (60 s or 1000 ticks, whichever is"
+              + " fewer), not {}: those would take {} MiB, more than half of the {} MiB heap",
+          history,
+          preferred,
+          MarketData.historyBytes(config.symbols().size(), preferred) >> 20,
+          Runtime.getRuntime().maxMemory() >> 20);
+    }
+    MarketData market = MarketData.withHistory(config.symbols(), history, identity.epoch());
     Lifecycle lifecycle = new Lifecycle();
     ConnectionSlots slots = new ConnectionSlots(config.maxConnections());
     SubscriptionCounts counts = new SubscriptionCounts(market.size());

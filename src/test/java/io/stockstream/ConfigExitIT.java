@@ -13,6 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,7 +75,21 @@ class ConfigExitIT {
             List.of(),
             Setting.CLUSTER_DNS),
         arguments(Map.of(), List.of("--cluster-members=127.0.0.1"), Setting.CLUSTER_MEMBERS),
+        // 120 symbols at 50 ms keep 1000 ticks each (48 MB) at the least: more than half of 64 MB.
+        arguments(
+            Map.of(
+                "JAVA_TOOL_OPTIONS", "-Xmx64m",
+                "STOCKSTREAM_TICK_INTERVAL_MS", "50",
+                "STOCKSTREAM_SYMBOLS", symbols(120)),
+            List.of(),
+            Setting.SYMBOLS),
         arguments(Map.of(), List.of("--nope"), null));
+  }
+
+  private static String symbols(int n) {
+    return IntStream.rangeClosed(1, n)
+        .mapToObj(i -> String.format("S%03d", i))
+        .collect(Collectors.joining(","));
   }
 
   @ParameterizedTest(name = "{0} {1}")

@@ -20,6 +20,15 @@ public final class MarketData {
   /** The history covers at least the last 60 s or the last 1000 ticks, within this many. */
   static final int MAX_HISTORY = 10_000;
 
+  /**
+   * Heap that one tick held in a history costs: its frame's bytes and the objects around them
+   * (measured with {@code jmap -histo:live}: 377 B a tick on a 64-bit JVM, a frame of some 165 B).
+   */
+  static final long HEAP_PER_TICK = 400;
+
+  /** The share of the heap the histories may take: open connections and garbage need the rest. */
+  static final double HEAP_SHARE = 0.5;
+
   private final List<SymbolSpec> specs;
   private final List<String> symbols;
   private final Map<String, Integer> indexBySymbol = new HashMap<>();
@@ -29,11 +38,19 @@ public final class MarketData {
   private volatile boolean marketOpen = true;
 
   public MarketData(List<SymbolSpec> specs, long tickIntervalMs, String epoch) {
+    this(specs, historyCapacity(tickIntervalMs), epoch);
+  }
+
+  /** A market whose history keeps {@code capacity} ticks of each symbol. */
+  public static MarketData withHistory(List<SymbolSpec> specs, int capacity, String epoch) {
+    return new MarketData(specs, capacity, epoch);
+  }
+
+  private MarketData(List<SymbolSpec> specs, int capacity, String epoch) {
     this.specs = List.copyOf(specs);
     this.epoch = epoch;
     this.histories = new History[specs.size()];
     List<String> names = new ArrayList<>();
-    int capacity = historyCapacity(tickIntervalMs);
     for (int i = 0; i < specs.size(); i++) {
       names.add(specs.get(i).symbol());
       indexBySymbol.put(specs.get(i).symbol(), i);
@@ -44,8 +61,37 @@ public final class MarketData {
 
   /** How many recent ticks of each symbol a node keeps for recovery at this tick interval. */
   public static int historyCapacity(long tickIntervalMs) {
-    long sixtySeconds = (60_000 + tickIntervalMs - 1) / tickIntervalMs;
-    return (int) Math.min(MAX_HISTORY, Math.max(1000, sixtySeconds));
+    return (int) Math.min(MAX_HISTORY, Math.max(1000, ticksInSixtySeconds(tickIntervalMs)));
+  }
+
+  /**
+   * How many recent ticks of each symbol a node keeps for recovery with this heap: the larger of
+   * 1000 ticks and 60 s of ticks when every symbol's history fits in {@link #HEAP_SHARE} of the
+   * heap, else the smaller of the two (the protocol promises one or the other), else 0: this heap
+   * cannot keep the promise for so many symbols.
+   */
+  public static int historyCapacity(long tickIntervalMs, int symbols, long maxHeapBytes) {
+    long budget = (long) (maxHeapBytes * HEAP_SHARE);
+    for (int capacity : new int[] {historyCapacity(tickIntervalMs), leastHistory(tickIntervalMs)}) {
+      if (historyBytes(symbols, capacity) <= budget) {
+        return capacity;
+      }
+    }
+    return 0;
+  }
+
+  /** The smaller of 1000 ticks and 60 s of ticks: the least history the protocol allows. */
+  public static int leastHistory(long tickIntervalMs) {
+    return (int) Math.min(1000, ticksInSixtySeconds(tickIntervalMs));
+  }
+
+  /** Heap a history of {@code capacity} ticks for each of {@code symbols} symbols takes. */
+  public static long historyBytes(int symbols, int capacity) {
+    return symbols * (long) capacity * HEAP_PER_TICK;
+  }
+
+  private static long ticksInSixtySeconds(long tickIntervalMs) {
+    return (60_000 + tickIntervalMs - 1) / tickIntervalMs;
   }
 
   /** How many recent ticks of each symbol this market keeps. */

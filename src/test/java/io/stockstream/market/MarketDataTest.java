@@ -56,6 +56,31 @@ class MarketDataTest {
     assertThat(expected).isLessThanOrEqualTo(MarketData.MAX_HISTORY);
   }
 
+  @ParameterizedTest(name = "{0} symbols at {1} ms, {2} MB of heap: {3} ticks each")
+  @CsvSource({
+    "24, 500, 960, 1000", // the default market: 9.6 MB of 480
+    "1000, 500, 960, 1000", // 400 MB of 480
+    "10000, 500, 960, 120", // 1000 ticks would be 4 GB: 60 s is 480 MB
+    "10000, 1000, 960, 60",
+    "10001, 500, 960, 0", // not even 60 s fits
+    "100, 1, 960, 10000", // the cap: 400 MB
+    "200, 1, 960, 1000", // 10,000 ticks would be 800 MB: 1000 ticks (1 s) is 80 MB
+    "1, 1, 0, 0"
+  })
+  void historyKeepsTheLargerAmountThatFitsHalfTheHeapOrNothing(
+      int symbols, long intervalMs, long heapMb, int expected) {
+    long heap = heapMb * 1_000_000;
+    int capacity = MarketData.historyCapacity(intervalMs, symbols, heap);
+    assertThat(capacity).isEqualTo(expected);
+    if (capacity > 0) {
+      assertThat(MarketData.historyBytes(symbols, capacity)).isLessThanOrEqualTo(heap / 2);
+      assertThat(capacity)
+          .isIn(MarketData.historyCapacity(intervalMs), MarketData.leastHistory(intervalMs));
+      assertThat(MarketData.withHistory(SPECS, capacity, "e").historyPerSymbol())
+          .isEqualTo(capacity);
+    }
+  }
+
   @Test
   void historyHoldsExactlyItsCapacity() {
     MarketData m = new MarketData(SPECS, 10, "e");
