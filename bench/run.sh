@@ -141,7 +141,7 @@ stop_server() {
 # times; the peer gets as many warm-ups as the last JVM server of the same point needed. Scenario
 # (d) measures memory and runs cold (WARMUP=0): a warm-up's connections would leave their heap.
 WARMUP=1
-WARMUP_MAX=8
+WARMUP_MAX=6
 WARMUPS_USED=3
 compile_ms() { # pid -> milliseconds the JVM's compilers have spent so far
     jstat -compiler "$1" 2>/dev/null | awk 'NR == 2 { printf "%d\n", $4 * 1000 }' || true
