@@ -16,6 +16,12 @@ import java.util.UUID;
  */
 final class Connection {
 
+  /**
+   * At most this many bytes of tick frames wait in {@link #corked}: beyond it they go to the socket
+   * (and count towards its fullness) before the flush, so a long replay is not copied whole.
+   */
+  static final int CORK_BYTES = 16 * 1024;
+
   final ServerWebSocket ws;
   final UUID id;
   final Outbox outbox;
@@ -33,6 +39,17 @@ final class Connection {
 
   /** Written to since the last flush: on its loop's {@link Flusher} list. */
   private boolean unflushed;
+
+  /**
+   * Tick frames written since the last flush and not yet handed to the socket: one as a retained
+   * duplicate of the frame every subscriber shares, two or more copied into one buffer of this
+   * connection's own ({@link #corkCopied}). Frames that leave together then cost the socket one
+   * outbound entry and one {@code send}, not an entry each and a {@code writev} (uWebSockets
+   * "corks" a socket the same way). Null when nothing is corked.
+   */
+  private ByteBuf corked;
+
+  private boolean corkCopied;
 
   /** Ticks at or below these seqs were already seen by the client (rare: see ResumePlanner). */
   private Map<Integer, Long> seenUpTo;
@@ -65,17 +82,58 @@ final class Connection {
    * deals with.
    */
   void write(ByteBuf frame) {
+    uncork();
     out.write(frame, out.voidPromise());
-    if (!unflushed) {
-      unflushed = true;
-      flusher.written(this);
+    written();
+  }
+
+  /**
+   * Queues a tick frame that other connections share (the caller keeps its reference): see {@link
+   * #corked}. Frames keep their order with those of {@link #write}.
+   */
+  void writeShared(ByteBuf frame) {
+    int length = frame.readableBytes();
+    if (corked == null) {
+      corked = frame.retainedDuplicate();
+      written();
+      return;
     }
+    if (corked.readableBytes() + length > CORK_BYTES) {
+      uncork();
+      corked = frame.retainedDuplicate();
+      return;
+    }
+    if (!corkCopied) {
+      ByteBuf copy =
+          out.alloc().directBuffer(Math.min(CORK_BYTES, 4 * (corked.readableBytes() + length)));
+      copy.writeBytes(corked, corked.readerIndex(), corked.readableBytes());
+      corked.release();
+      corked = copy;
+      corkCopied = true;
+    }
+    corked.writeBytes(frame, frame.readerIndex(), length);
   }
 
   /** Sends what was written since the last flush, in as few syscalls as the kernel takes. */
   void flush() {
+    uncork();
     unflushed = false;
     out.flush();
+  }
+
+  private void uncork() {
+    if (corked != null) {
+      out.write(corked, out.voidPromise());
+      corked = null;
+      corkCopied = false;
+    }
+  }
+
+  private void written() {
+    if (!unflushed) {
+      unflushed = true;
+      flusher.written(this);
+    }
   }
 
   /** False while the socket's outbound buffer is over {@code WRITE_QUEUE_BYTES}. */

@@ -35,12 +35,12 @@ final class Outbox {
   }
 
   /**
-   * Writes the tick as {@code frame} (its ready-made frame, shared with other connections: the
-   * write takes a retained duplicate), or keeps it as the newest pending one of its symbol.
+   * Writes the tick as {@code frame} (its ready-made frame, shared with other connections: see
+   * {@link Connection#writeShared}), or keeps it as the newest pending one of its symbol.
    */
   Offer offer(TickEvent e, ByteBuf frame, long nowNanos) {
     if (!backlogged() && connection.writable()) {
-      connection.write(frame.retainedDuplicate());
+      connection.writeShared(frame);
       return Offer.WRITTEN;
     }
     if (pending == null) {

@@ -231,6 +231,8 @@ final class StreamHub implements Sweeper.Actions {
       vertx.setTimer(closeGraceMs, id -> abortIfOpen(c));
     }
     router.unsubscribeAll(c);
+    // What the hub wrote goes before Vert.x's close frame.
+    c.flush();
     // A close that fails found the socket already gone; its close handler does the accounting.
     return c.ws
         .close((short) code, reason)
