@@ -17,8 +17,8 @@ import java.util.UUID;
 final class Connection {
 
   /**
-   * At most this many bytes of tick frames wait in {@link #corked}: beyond it they go to the socket
-   * (and count towards its fullness) before the flush, so a long replay is not copied whole.
+   * At most this many bytes of shared frames wait in {@link #corked}: beyond it they go to the
+   * socket (and count towards its fullness) before the flush, so a long replay is not copied whole.
    */
   static final int CORK_BYTES = 16 * 1024;
 
@@ -41,11 +41,11 @@ final class Connection {
   private boolean unflushed;
 
   /**
-   * Tick frames written since the last flush and not yet handed to the socket: one as a retained
-   * duplicate of the frame every subscriber shares, two or more copied into one buffer of this
-   * connection's own ({@link #corkCopied}). Frames that leave together then cost the socket one
-   * outbound entry and one {@code send}, not an entry each and a {@code writev} (uWebSockets
-   * "corks" a socket the same way). Null when nothing is corked.
+   * Shared frames (ticks, presence, market status) written since the last flush and not yet handed
+   * to the socket: one as a retained duplicate of the frame every subscriber shares, two or more
+   * copied into one buffer of this connection's own ({@link #corkCopied}). Frames that leave
+   * together then cost the socket one outbound entry and one {@code send}, not an entry each and a
+   * {@code writev} (uWebSockets "corks" a socket the same way). Null when nothing is corked.
    */
   private ByteBuf corked;
 
@@ -88,7 +88,7 @@ final class Connection {
   }
 
   /**
-   * Queues a tick frame that other connections share (the caller keeps its reference): see {@link
+   * Queues a frame that other connections share (the caller keeps its reference): see {@link
    * #corked}. Frames keep their order with those of {@link #write}.
    */
   void writeShared(ByteBuf frame) {

@@ -176,7 +176,7 @@ final class TickRouter implements ResumePlanner.History, TickInbox.Receiver {
     try {
       for (Connection c : all) {
         if (!c.closing()) {
-          c.write(frame.retainedDuplicate());
+          c.writeShared(frame);
           written++;
         }
       }
@@ -199,7 +199,7 @@ final class TickRouter implements ResumePlanner.History, TickInbox.Receiver {
         Connection c = subs.get(k);
         // A slow connection gets the next count instead; this one would only queue behind ticks.
         if (!c.outbox.backlogged() && c.writable()) {
-          c.write(frame.retainedDuplicate());
+          c.writeShared(frame);
           written++;
         }
       }
