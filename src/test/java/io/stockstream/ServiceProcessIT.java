@@ -1,8 +1,10 @@
 package io.stockstream;
 
+import static java.util.stream.Collectors.joining;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stockstream.market.PriceWalk;
+import io.stockstream.market.SymbolSpec;
 import io.stockstream.market.Universe;
 import io.stockstream.support.Await;
 import io.stockstream.support.ServiceProcess;
@@ -218,6 +220,62 @@ class ServiceProcessIT {
     }
     // The controls: the path is the walk of seed 7, which another seed does not take.
     assertThat(prices(pathA)).isEqualTo(walk(7, 20, k)).isNotEqualTo(walk(8, 20, k));
+  }
+
+  /**
+   * A heap too small for the larger history (10,000 ticks a symbol at 5 ms) keeps the smaller one,
+   * 1000 ticks, says so, and a client resuming over a socket gets exactly that: a replay from 900
+   * ticks back, a gap from 1050 back.
+   */
+  @Test
+  void aHeapTooSmallForTheLargerHistoryKeepsAThousandTicksAndSaysSo() throws Exception {
+    Map<String, String> env = new HashMap<>(FREE_PORTS);
+    env.put("JAVA_TOOL_OPTIONS", "-Xmx64m");
+    env.put("STOCKSTREAM_TICK_INTERVAL_MS", "5");
+    env.put(
+        "STOCKSTREAM_SYMBOLS",
+        Universe.defaults().stream().limit(20).map(SymbolSpec::symbol).collect(joining(",")));
+    ServiceProcess p = start(env);
+    int port = p.publicPort();
+    assertThat(p.output()).contains("history: keeping 1000 ticks of each symbol");
+
+    long latest =
+        onVertx(
+                () ->
+                    WsClient.connect(vertx, port, "/ws?symbols=AAPL")
+                        .compose(
+                            c ->
+                                c.next(
+                                        f ->
+                                            "tick".equals(f.getString("type"))
+                                                && f.getLong("seq") > 1100)
+                                    .eventually(c::close)))
+            .getLong("seq");
+
+    JsonObject replayed = resume(port, latest - 900);
+    assertThat(replayed.getJsonArray("gaps")).as("900 ticks back").isEmpty();
+    JsonObject gapped = resume(port, latest - 1050);
+    assertThat(gapped.getJsonArray("gaps")).as("1050 ticks back").containsExactly("AAPL");
+  }
+
+  /** The {@code subscribed} a client resuming AAPL from {@code since} gets. */
+  private JsonObject resume(int port, long since) {
+    return onVertx(
+        () ->
+            WsClient.connect(vertx, port, "/ws")
+                .compose(
+                    c ->
+                        c.next("welcome")
+                            .compose(
+                                w ->
+                                    c.send(
+                                        new JsonObject()
+                                            .put("op", "subscribe")
+                                            .put("symbols", List.of("AAPL"))
+                                            .put("since", new JsonObject().put("AAPL", since))
+                                            .put("epoch", w.getString("epoch"))))
+                            .compose(v -> c.next("subscribed"))
+                            .eventually(c::close)));
   }
 
   private static List<Double> prices(Map<Long, JsonObject> path) {
