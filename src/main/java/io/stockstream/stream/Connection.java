@@ -2,9 +2,12 @@ package io.stockstream.stream;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.unix.FileDescriptor;
 import io.netty.util.collection.IntObjectHashMap;
 import io.stockstream.protocol.Disconnect;
 import io.vertx.core.http.ServerWebSocket;
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -30,6 +33,16 @@ final class Connection {
   /** Where its frames are written: see {@link VertxInternals#frameOutput}. */
   private final ChannelHandlerContext out;
 
+  /** The socket itself, or null: see {@link VertxInternals#directSocket} and {@link #send}. */
+  private final FileDescriptor socket;
+
+  /**
+   * What Netty holds of the socket's bytes: its outbound buffer, kept from the start (Netty only
+   * drops it at the close) so that the checks of every tick read one object of Netty's, not the
+   * channel's, its unsafe's and then this one, each a cache miss at thousands of sockets.
+   */
+  private final ChannelOutboundBuffer held;
+
   private final Flusher flusher;
 
   /** Its slot in each subscribed symbol's {@link Subscribers}; null while it has none. */
@@ -39,6 +52,9 @@ final class Connection {
 
   /** Written to since the last flush: on its loop's {@link Flusher} list. */
   private boolean unflushed;
+
+  /** Frames went to Netty's pipeline since the last flush, which the flush then sends. */
+  private boolean pipelined;
 
   /**
    * Shared frames (ticks, presence, market status) written since the last flush and not yet handed
@@ -62,6 +78,7 @@ final class Connection {
   Connection(
       ServerWebSocket ws,
       ChannelHandlerContext out,
+      FileDescriptor socket,
       Flusher flusher,
       UUID id,
       int ratePerSecond,
@@ -69,6 +86,8 @@ final class Connection {
       long nowNanos) {
     this.ws = ws;
     this.out = out;
+    this.socket = socket;
+    this.held = out == null ? null : out.channel().unsafe().outboundBuffer();
     this.flusher = flusher;
     this.id = id;
     this.outbox = new Outbox(this);
@@ -82,8 +101,12 @@ final class Connection {
    * deals with.
    */
   void write(ByteBuf frame) {
-    uncork();
-    out.write(frame, out.voidPromise());
+    if (corked != null) {
+      toPipeline(corked);
+      corked = null;
+      corkCopied = false;
+    }
+    toPipeline(frame);
     written();
   }
 
@@ -118,15 +141,62 @@ final class Connection {
   void flush() {
     uncork();
     unflushed = false;
-    out.flush();
+    if (pipelined) {
+      pipelined = false;
+      out.flush();
+    }
   }
 
   private void uncork() {
     if (corked != null) {
-      out.write(corked, out.voidPromise());
+      send(corked);
       corked = null;
       corkCopied = false;
     }
+  }
+
+  /**
+   * Sends corked frames: straight to the socket while Netty holds none of its bytes (what the
+   * kernel does not take then goes to Netty, which sends it when the socket can take more), through
+   * Netty otherwise, so that the socket's bytes keep their order either way.
+   */
+  private void send(ByteBuf frames) {
+    if (socket != null && nettyHoldsNothing() && sendDirect(frames)) {
+      frames.release();
+      return;
+    }
+    toPipeline(frames);
+  }
+
+  /**
+   * Writes what the kernel takes of {@code frames} to the socket and skips it.
+   *
+   * @return true when all of it went
+   */
+  private boolean sendDirect(ByteBuf frames) {
+    int length = frames.readableBytes();
+    if (!frames.hasMemoryAddress() || !socket.isOpen()) {
+      return false;
+    }
+    int sent;
+    try {
+      sent =
+          socket.writeAddress(frames.memoryAddress(), frames.readerIndex(), frames.writerIndex());
+    } catch (IOException e) {
+      // The peer is gone: Netty meets the same error on its write and closes the channel.
+      return false;
+    }
+    frames.skipBytes(sent);
+    return sent == length;
+  }
+
+  private boolean nettyHoldsNothing() {
+    return held.totalPendingWriteBytes() == 0;
+  }
+
+  private void toPipeline(ByteBuf frame) {
+    out.write(frame, out.voidPromise());
+    pipelined = true;
   }
 
   private void written() {
@@ -136,9 +206,13 @@ final class Connection {
     }
   }
 
-  /** False while the socket's outbound buffer is over {@code WRITE_QUEUE_BYTES}. */
+  /**
+   * False while the socket's outbound buffer is over {@code WRITE_QUEUE_BYTES}. (Once the socket is
+   * closed this no longer turns false, but its close handler takes it off every symbol, and what is
+   * written to it meanwhile is released by Netty.)
+   */
   boolean writable() {
-    return out.channel().isWritable();
+    return held.isWritable();
   }
 
   boolean subscribed(int symbol) {

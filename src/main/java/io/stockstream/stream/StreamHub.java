@@ -122,6 +122,7 @@ final class StreamHub implements Sweeper.Actions {
         new Connection(
             ws,
             VertxInternals.frameOutput(ws),
+            VertxInternals.directSocket(ws),
             flusher,
             connectionId(),
             config.rateLimitPerSecond(),

@@ -5,6 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.unix.FileDescriptor;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
@@ -20,6 +23,7 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 
@@ -31,14 +35,14 @@ import java.util.function.IntConsumer;
  *
  * <p>The service relies on them for writing one ready-made frame to many sockets without a copy,
  * past Vert.x's per-write queue and Netty's frame encoder (Vert.x's public API only makes text
- * frames from a {@code String}, queued and encoded again per socket); reaching the socket's Netty
- * pipeline, to hear when it is writable again, to cap the kernel's send buffer, to check and guard
- * the frames a client sends (and fold the empty fragments Vert.x would lose) and to drop a stuck
- * connection; reaching the channel of a plain HTTP connection, to reset it; and telling an
- * over-long fragmented message from other errors, which Vert.x reports only as an {@code
- * IllegalStateException} whose message says so. The pipeline is only reachable from a socket that
- * came from the server's own request, not from vertx-web's wrapper, hence {@code /ws} is routed
- * before the Router.
+ * frames from a {@code String}, queued and encoded again per socket), and on plain TCP past Netty's
+ * outbound buffer, to the socket's descriptor; reaching the socket's Netty pipeline, to hear when
+ * it is writable again, to cap the kernel's send buffer, to check and guard the frames a client
+ * sends (and fold the empty fragments Vert.x would lose) and to drop a stuck connection; reaching
+ * the channel of a plain HTTP connection, to reset it; and telling an over-long fragmented message
+ * from other errors, which Vert.x reports only as an {@code IllegalStateException} whose message
+ * says so. The pipeline is only reachable from a socket that came from the server's own request,
+ * not from vertx-web's wrapper, hence {@code /ws} is routed before the Router.
  */
 public final class VertxInternals {
 
@@ -111,6 +115,34 @@ public final class VertxInternals {
       throw new IllegalStateException("the WebSocket has no frame encoder in its pipeline");
     }
     return encoder;
+  }
+
+  /**
+   * The socket's own descriptor, for {@link Connection} to write ready-made frames straight to
+   * while Netty holds none of the socket's bytes; null where that cannot be done. It can where the
+   * socket is plain TCP on Netty's epoll transport (the server's default on Linux) and nothing
+   * between {@link #frameOutput} and the socket handles outbound data (so not under TLS), and where
+   * the caller runs on the socket's event loop, which is also where Netty closes the descriptor: a
+   * check of {@link FileDescriptor#isOpen()} just before a write then cannot be overtaken by the
+   * close (after which the number could name another socket). A frame written there costs one
+   * {@code send}, without Netty's outbound entry, its pending-bytes accounting and the walk of the
+   * pipeline for the write and for the flush.
+   */
+  static FileDescriptor directSocket(ServerWebSocket ws) {
+    ChannelHandlerContext out = frameOutput(ws);
+    if (!(out.channel() instanceof EpollSocketChannel channel)
+        || !channel.eventLoop().inEventLoop()) {
+      return null;
+    }
+    for (Map.Entry<String, ChannelHandler> h : out.pipeline()) {
+      if (h.getValue() == out.handler()) {
+        return channel.fd();
+      }
+      if (h.getValue() instanceof ChannelOutboundHandler) {
+        return null;
+      }
+    }
+    throw new IllegalStateException("the WebSocket's frame encoder left its pipeline");
   }
 
   /**

@@ -10,9 +10,11 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.unix.FileDescriptor;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.stockstream.support.RawWebSocket;
 import io.stockstream.support.StalledClient;
+import io.stockstream.support.TestCertificate;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -30,6 +32,7 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -159,6 +162,61 @@ class VertxInternalsCanaryTest {
     // Every socket released its duplicate once written: only the test's reference is left.
     assertThat(frame.refCnt()).isEqualTo(1);
     return null;
+  }
+
+  @Test
+  void directSocketIsThePlainSocketsDescriptorOnEpollAndAFrameWrittenThereArrives(
+      Vertx vertx, VertxTestContext ctx) {
+    assertThat(vertx.isNativeTransportEnabled())
+        .as("the tests' Vert.x runs on epoll, as the service does (src/test/resources)")
+        .isTrue();
+    String text = new JsonObject().put("type", "tick").put("symbol", "AAPL").encode();
+    ByteBuf frame = WireFrame.text(ByteBufAllocator.DEFAULT, Buffer.buffer(text));
+    serve(vertx, 1, ws -> {})
+        .compose(server -> connect(vertx, server.port()).compose(c -> server.socket(0)))
+        .compose(
+            s ->
+                on(
+                    s.context(),
+                    () -> {
+                      FileDescriptor fd = VertxInternals.directSocket(s.ws());
+                      assertThat(fd).as("a plain socket's descriptor").isNotNull();
+                      assertThat(fd.isOpen()).isTrue();
+                      assertThat(frame.hasMemoryAddress()).isTrue();
+                      return fd.writeAddress(
+                          frame.memoryAddress(), frame.readerIndex(), frame.writerIndex());
+                    }))
+        .map(sent -> assertThat(sent).isEqualTo(frame.readableBytes()))
+        .compose(v -> client.received(vertx, 1))
+        .map(v -> assertThat(client.frames()).containsExactly(Got.text(text)))
+        .eventually(() -> Future.succeededFuture(frame.release()))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void directSocketIsNullUnderTls(Vertx vertx, VertxTestContext ctx) {
+    TestCertificate cert = TestCertificate.ec("localhost");
+    HttpServerOptions tls =
+        new HttpServerOptions()
+            .setSsl(true)
+            .setKeyCertOptions(
+                new PemKeyCertOptions()
+                    .setCertValue(Buffer.buffer(cert.certPem()))
+                    .setKeyValue(Buffer.buffer(cert.keyPem())));
+    WebSocketClient wss =
+        vertx.createWebSocketClient(
+            new WebSocketClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false));
+    clients.add(wss);
+    serve(vertx, 1, tls, ws -> {})
+        .compose(
+            server -> wss.connect(server.port(), "127.0.0.1", "/ws").compose(c -> server.socket(0)))
+        .compose(s -> on(s.context(), () -> VertxInternals.directSocket(s.ws())))
+        .map(
+            fd -> {
+              assertThat(fd).as("no descriptor past TLS").isNull();
+              return fd;
+            })
+        .onComplete(ctx.succeedingThenComplete());
   }
 
   @Test
@@ -490,12 +548,17 @@ class VertxInternalsCanaryTest {
 
   /** Starts a server for {@code sockets} upgrades; {@code configure} runs as each is accepted. */
   private Future<Server> serve(Vertx vertx, int sockets, Handler<ServerWebSocket> configure) {
+    return serve(vertx, sockets, new HttpServerOptions(), configure);
+  }
+
+  private Future<Server> serve(
+      Vertx vertx, int sockets, HttpServerOptions options, Handler<ServerWebSocket> configure) {
     List<Promise<Accepted>> accepted =
         IntStream.range(0, sockets).mapToObj(i -> Promise.<Accepted>promise()).toList();
     AtomicInteger next = new AtomicInteger();
     HttpServer http =
         vertx
-            .createHttpServer(WebSocketOptions.applyTo(new HttpServerOptions()))
+            .createHttpServer(WebSocketOptions.applyTo(options))
             .requestHandler(
                 req ->
                     req.toWebSocket()
