@@ -3,7 +3,7 @@ package io.stockstream.stream;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
 import io.netty.util.collection.IntObjectHashMap;
 import io.stockstream.protocol.Disconnect;
 import io.vertx.core.http.ServerWebSocket;
@@ -34,7 +34,7 @@ final class Connection {
   private final ChannelHandlerContext out;
 
   /** The socket itself, or null: see {@link VertxInternals#directSocket} and {@link #send}. */
-  private final FileDescriptor socket;
+  private final Socket socket;
 
   /**
    * What Netty holds of the socket's bytes: its outbound buffer, kept from the start (Netty only
@@ -78,7 +78,7 @@ final class Connection {
   Connection(
       ServerWebSocket ws,
       ChannelHandlerContext out,
-      FileDescriptor socket,
+      Socket socket,
       Flusher flusher,
       UUID id,
       int ratePerSecond,
@@ -180,8 +180,7 @@ final class Connection {
     }
     int sent;
     try {
-      sent =
-          socket.writeAddress(frames.memoryAddress(), frames.readerIndex(), frames.writerIndex());
+      sent = socket.sendAddress(frames.memoryAddress(), frames.readerIndex(), frames.writerIndex());
     } catch (IOException e) {
       // The peer is gone: Netty meets the same error on its write and closes the channel.
       return false;

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
@@ -126,17 +127,20 @@ public final class VertxInternals {
    * check of {@link FileDescriptor#isOpen()} just before a write then cannot be overtaken by the
    * close (after which the number could name another socket). A frame written there costs one
    * {@code send}, without Netty's outbound entry, its pending-bytes accounting and the walk of the
-   * pipeline for the write and for the flush.
+   * pipeline for the write and for the flush. Written with {@code send}, as Netty writes one
+   * buffer: a plain {@code write} goes through the kernel's file layer first, some 2% more of the
+   * CPU.
    */
-  static FileDescriptor directSocket(ServerWebSocket ws) {
+  static Socket directSocket(ServerWebSocket ws) {
     ChannelHandlerContext out = frameOutput(ws);
     if (!(out.channel() instanceof EpollSocketChannel channel)
+        || !(channel.fd() instanceof Socket socket)
         || !channel.eventLoop().inEventLoop()) {
       return null;
     }
     for (Map.Entry<String, ChannelHandler> h : out.pipeline()) {
       if (h.getValue() == out.handler()) {
-        return channel.fd();
+        return socket;
       }
       if (h.getValue() instanceof ChannelOutboundHandler) {
         return null;

@@ -10,7 +10,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.unix.FileDescriptor;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.stockstream.support.RawWebSocket;
 import io.stockstream.support.StalledClient;
@@ -179,11 +178,11 @@ class VertxInternalsCanaryTest {
                 on(
                     s.context(),
                     () -> {
-                      FileDescriptor fd = VertxInternals.directSocket(s.ws());
+                      var fd = VertxInternals.directSocket(s.ws());
                       assertThat(fd).as("a plain socket's descriptor").isNotNull();
                       assertThat(fd.isOpen()).isTrue();
                       assertThat(frame.hasMemoryAddress()).isTrue();
-                      return fd.writeAddress(
+                      return fd.sendAddress(
                           frame.memoryAddress(), frame.readerIndex(), frame.writerIndex());
                     }))
         .map(sent -> assertThat(sent).isEqualTo(frame.readableBytes()))
