@@ -60,8 +60,9 @@ final class Connection {
    * Shared frames (ticks, presence, market status) written since the last flush and not yet handed
    * to the socket: one as a retained duplicate of the frame every subscriber shares, two or more
    * copied into one buffer of this connection's own ({@link #corkCopied}). Frames that leave
-   * together then cost the socket one outbound entry and one {@code send}, not an entry each and a
-   * {@code writev} (uWebSockets "corks" a socket the same way). Null when nothing is corked.
+   * together then cost the socket one {@code send} (and at most one outbound entry: see {@link
+   * #send}), not an entry each and a {@code writev} (uWebSockets "corks" a socket the same way).
+   * Null when nothing is corked.
    */
   private ByteBuf corked;
 
@@ -102,9 +103,7 @@ final class Connection {
    */
   void write(ByteBuf frame) {
     if (corked != null) {
-      toPipeline(corked);
-      corked = null;
-      corkCopied = false;
+      toPipeline(takeCorked());
     }
     toPipeline(frame);
     written();
@@ -149,10 +148,15 @@ final class Connection {
 
   private void uncork() {
     if (corked != null) {
-      send(corked);
-      corked = null;
-      corkCopied = false;
+      send(takeCorked());
     }
+  }
+
+  private ByteBuf takeCorked() {
+    ByteBuf frames = corked;
+    corked = null;
+    corkCopied = false;
+    return frames;
   }
 
   /**
