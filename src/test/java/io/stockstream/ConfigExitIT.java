@@ -75,12 +75,12 @@ class ConfigExitIT {
             List.of(),
             Setting.CLUSTER_DNS),
         arguments(Map.of(), List.of("--cluster-members=127.0.0.1"), Setting.CLUSTER_MEMBERS),
-        // 120 symbols at 50 ms keep 1000 ticks each (48 MB) at the least: more than half of 64 MB.
+        // 500 symbols at 50 ms keep 1000 ticks each (40 MB) at the least: more than half of 64 MB.
         arguments(
             Map.of(
                 "JAVA_TOOL_OPTIONS", "-Xmx64m",
                 "STOCKSTREAM_TICK_INTERVAL_MS", "50",
-                "STOCKSTREAM_SYMBOLS", symbols(120)),
+                "STOCKSTREAM_SYMBOLS", symbols(500)),
             List.of(),
             Setting.SYMBOLS),
         arguments(Map.of(), List.of("--nope"), null));

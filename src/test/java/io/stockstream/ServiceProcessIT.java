@@ -27,6 +27,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -223,9 +225,9 @@ class ServiceProcessIT {
   }
 
   /**
-   * A heap too small for the larger history (10,000 ticks a symbol at 5 ms) keeps the smaller one,
-   * 1000 ticks, says so, and a client resuming over a socket gets exactly that: a replay from 900
-   * ticks back, a gap from 1050 back.
+   * A heap too small for the larger history (10,000 ticks a symbol at 5 ms, 40 MB for 50 symbols)
+   * keeps the smaller one, 1000 ticks, says so, and a client resuming over a socket gets exactly
+   * that: a replay from 900 ticks back, a gap from 1050 back.
    */
   @Test
   void aHeapTooSmallForTheLargerHistoryKeepsAThousandTicksAndSaysSo() throws Exception {
@@ -234,7 +236,10 @@ class ServiceProcessIT {
     env.put("STOCKSTREAM_TICK_INTERVAL_MS", "5");
     env.put(
         "STOCKSTREAM_SYMBOLS",
-        Universe.defaults().stream().limit(20).map(SymbolSpec::symbol).collect(joining(",")));
+        Stream.concat(
+                Universe.defaults().stream().map(SymbolSpec::symbol),
+                IntStream.range(0, 26).mapToObj(i -> "S" + i))
+            .collect(joining(",")));
     ServiceProcess p = start(env);
     int port = p.publicPort();
     assertThat(p.output()).contains("history: keeping 1000 ticks of each symbol");

@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The one place that holds the market of a node: the symbols, the latest tick and the recent
@@ -19,12 +18,6 @@ public final class MarketData {
 
   /** The history covers at least the last 60 s or the last 1000 ticks, within this many. */
   static final int MAX_HISTORY = 10_000;
-
-  /**
-   * Heap that one tick held in a history costs: its frame's bytes and the objects around them
-   * (measured with {@code jmap -histo:live}: 377 B a tick on a 64-bit JVM, a frame of some 165 B).
-   */
-  static final long HEAP_PER_TICK = 400;
 
   /** The share of the heap the histories may take: open connections and garbage need the rest. */
   static final double HEAP_SHARE = 0.5;
@@ -87,7 +80,7 @@ public final class MarketData {
 
   /** Heap a history of {@code capacity} ticks for each of {@code symbols} symbols takes. */
   public static long historyBytes(int symbols, int capacity) {
-    return symbols * (long) capacity * HEAP_PER_TICK;
+    return symbols * (long) capacity * TickRing.BYTES_PER_TICK;
   }
 
   private static long ticksInSixtySeconds(long tickIntervalMs) {
@@ -96,7 +89,7 @@ public final class MarketData {
 
   /** How many recent ticks of each symbol this market keeps. */
   public int historyPerSymbol() {
-    return histories.length == 0 ? 1 : histories[0].slots.length();
+    return histories.length == 0 ? 1 : histories[0].ring.capacity();
   }
 
   public String epoch() {
@@ -140,7 +133,7 @@ public final class MarketData {
     if (h.latest == null) {
       symbolsTicked.incrementAndGet();
     }
-    h.slots.set(slot(h, event.seq()), event);
+    h.ring.put(event.tick(), event.madeNanos());
     h.latest = event;
   }
 
@@ -155,10 +148,8 @@ public final class MarketData {
       append(event);
       return;
     }
-    int slot = slot(h, event.seq());
-    TickEvent held = h.slots.get(slot);
-    if (held == null || held.seq() < event.seq()) {
-      h.slots.set(slot, event);
+    if (h.ring.heldAt(event.seq()) < event.seq()) {
+      h.ring.put(event.tick(), event.madeNanos());
     }
   }
 
@@ -169,17 +160,18 @@ public final class MarketData {
 
   /**
    * The ticks of a symbol with {@code after < seq <= upto}, oldest first, or null when the history
-   * no longer holds all of them.
+   * no longer holds all of them. Their frames are encoded anew, the same bytes as the feed's.
    */
   public List<TickEvent> range(int index, long after, long upto) {
-    History h = histories[index];
-    if (upto - after > h.slots.length()) {
+    TickRing ring = histories[index].ring;
+    if (upto - after > ring.capacity()) {
       return null;
     }
+    String symbol = symbols.get(index);
     List<TickEvent> out = new ArrayList<>((int) Math.max(0, upto - after));
     for (long seq = after + 1; seq <= upto; seq++) {
-      TickEvent e = h.slots.get(slot(h, seq));
-      if (e == null || e.seq() != seq) {
+      TickEvent e = ring.get(index, symbol, seq);
+      if (e == null) {
         return null;
       }
       out.add(e);
@@ -194,26 +186,23 @@ public final class MarketData {
     if (latest == null) {
       return List.of();
     }
+    String symbol = symbols.get(index);
     List<TickEvent> out = new ArrayList<>();
-    for (long seq = Math.max(1, latest.seq() - h.slots.length() + 1); seq <= latest.seq(); seq++) {
-      TickEvent e = h.slots.get(slot(h, seq));
-      if (e != null && e.seq() == seq) {
+    for (long seq = Math.max(1, latest.seq() - h.ring.capacity() + 1); seq <= latest.seq(); seq++) {
+      TickEvent e = h.ring.get(index, symbol, seq);
+      if (e != null) {
         out.add(e);
       }
     }
     return out;
   }
 
-  private static int slot(History h, long seq) {
-    return (int) (seq % h.slots.length());
-  }
-
   private static final class History {
-    final AtomicReferenceArray<TickEvent> slots;
+    final TickRing ring;
     volatile TickEvent latest;
 
     History(int capacity) {
-      this.slots = new AtomicReferenceArray<>(capacity);
+      this.ring = new TickRing(capacity);
     }
   }
 }

@@ -58,13 +58,14 @@ class MarketDataTest {
 
   @ParameterizedTest(name = "{0} symbols at {1} ms, {2} MB of heap: {3} ticks each")
   @CsvSource({
-    "24, 500, 960, 1000", // the default market: 9.6 MB of 480
-    "1000, 500, 960, 1000", // 400 MB of 480
-    "10000, 500, 960, 120", // 1000 ticks would be 4 GB: 60 s is 480 MB
+    "24, 500, 960, 1000", // the default market: 1.9 MB of 480
+    "6000, 500, 960, 1000", // 480 MB of 480
+    "6001, 500, 960, 120", // 1000 ticks would be 480.08 MB: 60 s is 58 MB
     "10000, 1000, 960, 60",
-    "10001, 500, 960, 0", // not even 60 s fits
-    "100, 1, 960, 10000", // the cap: 400 MB
-    "200, 1, 960, 1000", // 10,000 ticks would be 800 MB: 1000 ticks (1 s) is 80 MB
+    "50000, 500, 960, 120", // 60 s is 480 MB
+    "50001, 500, 960, 0", // not even 60 s fits
+    "600, 1, 960, 10000", // the cap: 480 MB
+    "601, 1, 960, 1000", // 10,000 ticks would be 480.8 MB: 1000 ticks (1 s) is 48 MB
     "1, 1, 0, 0"
   })
   void historyKeepsTheLargerAmountThatFitsHalfTheHeapOrNothing(
@@ -128,6 +129,25 @@ class MarketDataTest {
     assertThat(kept).hasSize(capacity);
     assertThat(seqs(kept)).startsWith(501L).endsWith(1_500L).isSorted();
     assertThat(seqs(m.range(2, 1_400, 1_500))).hasSize(100).startsWith(1_401L);
+  }
+
+  @Test
+  void aTickReadBackIsTheOneAppendedWithTheSameFrameBytes() {
+    MarketData m = new MarketData(SPECS, 500, "e");
+    appendUpTo(m, 1, 30);
+    for (TickEvent back : m.range(1, 0, 30)) {
+      TickEvent appended = event(1, back.seq());
+      assertThat(back.index()).isEqualTo(1);
+      assertThat(back.tick()).isEqualTo(appended.tick());
+      assertThat(back.madeNanos()).isEqualTo(appended.madeNanos());
+      assertThat(back.frame().getBytes()).isEqualTo(appended.frame().getBytes());
+    }
+    assertThat(m.held(1)).isEqualTo(m.range(1, 0, 30));
+  }
+
+  @Test
+  void aHeldTickCostsEightyBytesOfHeap() {
+    assertThat(MarketData.historyBytes(1_000, 1_000)).isEqualTo(80_000_000L);
   }
 
   @Test
