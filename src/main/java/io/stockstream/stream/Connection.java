@@ -50,6 +50,9 @@ final class Connection {
 
   private long lastHeard;
 
+  /** When its {@link Sweeper} pings it next, in {@link System#nanoTime} time. */
+  private long nextPingAt;
+
   /** Written to since the last flush: on its loop's {@link Flusher} list. */
   private boolean unflushed;
 
@@ -259,6 +262,14 @@ final class Connection {
 
   void heard(long nowNanos) {
     lastHeard = nowNanos;
+  }
+
+  long nextPingAt() {
+    return nextPingAt;
+  }
+
+  void nextPingAt(long nanos) {
+    nextPingAt = nanos;
   }
 
   boolean silentFor(long limitNanos, long nowNanos) {

@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
 final class StreamHub implements Sweeper.Actions {
 
   private static final Logger log = LoggerFactory.getLogger(StreamHub.class);
+  private static final ByteBuf PING = WireFrame.ping(Buffer.buffer("stockstream"));
 
   /** Reads a client's text frame: {@code ClientRequest::parse}, passed in by the endpoint. */
   interface Parser {
@@ -129,6 +130,7 @@ final class StreamHub implements Sweeper.Actions {
             config.rateLimitBurst(),
             System.nanoTime());
     connections.add(c);
+    sweeper.met(c, System.nanoTime());
     VertxInternals.writeDirect(ws);
     VertxInternals.forgetHandshake(ws);
     VertxInternals.install(ws, code -> onViolation(c, code), () -> router.flush(c));
@@ -378,6 +380,13 @@ final class StreamHub implements Sweeper.Actions {
   public void send(Connection c, Buffer frame, Frame type) {
     c.write(WireFrame.text(alloc, frame));
     meters.framesSent(type, 1);
+    flusher.flushSoon();
+  }
+
+  /** Pings with the frame every connection shares, so a ping leaves with the ticks beside it. */
+  @Override
+  public void ping(Connection c) {
+    c.writeShared(PING);
     flusher.flushSoon();
   }
 }

@@ -26,11 +26,12 @@ final class Sweeper {
   interface Actions {
     void send(Connection c, Buffer frame, Frame type);
 
+    void ping(Connection c);
+
     Future<Void> close(Connection c, int code, String reason, Disconnect why);
   }
 
   private static final Logger log = LoggerFactory.getLogger(Sweeper.class);
-  private static final Buffer PING = Buffer.buffer("stockstream");
 
   /** How long the drain waits for close handshakes before the node stops anyway. */
   private static final long DRAIN_WAIT_S = 3;
@@ -43,7 +44,11 @@ final class Sweeper {
   private final long idleLimitNanos;
   private final long pingEveryNanos;
   private final long drainSpreadMs;
-  private long nextPingAt;
+
+  /** The first pings of connections that came together are spread over this many sweeps. */
+  private final int pingSpread;
+
+  private int met;
   private long timer = -1;
 
   Sweeper(Vertx vertx, Config config, Collection<Connection> connections, Actions actions) {
@@ -60,19 +65,25 @@ final class Sweeper {
             Math.min(config.idleTimeoutMs(), config.slowConsumerTimeoutMs()));
     // A quarter of the shortest limit keeps each limit within 25% of its setting.
     this.periodMs = Math.max(20, Math.min(1000, shortest / 4));
+    this.pingSpread = (int) Math.max(1, config.pingIntervalMs() / 2 / periodMs);
   }
 
   void start() {
-    nextPingAt = System.nanoTime() + pingEveryNanos;
     timer = vertx.setPeriodic(periodMs, id -> sweep());
+  }
+
+  /**
+   * Schedules a new connection's first ping a whole interval from now, less a sweep for each
+   * connection met before it, round half the interval: connections that came together are pinged
+   * over many sweeps, not in one (10,000 pings in one sweep held a loop's ticks back half a
+   * second).
+   */
+  void met(Connection c, long nowNanos) {
+    c.nextPingAt(nowNanos + pingEveryNanos - (met++ % pingSpread) * periodMs * 1_000_000);
   }
 
   private void sweep() {
     long now = System.nanoTime();
-    boolean ping = now - nextPingAt >= 0;
-    if (ping) {
-      nextPingAt = now + pingEveryNanos;
-    }
     List<Connection> slow = new ArrayList<>();
     List<Connection> idle = new ArrayList<>();
     for (Connection c : connections) {
@@ -83,9 +94,9 @@ final class Sweeper {
         slow.add(c);
       } else if (c.silentFor(idleLimitNanos, now)) {
         idle.add(c);
-      } else if (ping) {
-        // Like every write here, a failed ping means the socket is closing.
-        c.ws.writePing(PING);
+      } else if (now - c.nextPingAt() >= 0) {
+        c.nextPingAt(now + pingEveryNanos);
+        actions.ping(c);
       }
     }
     slow.forEach(c -> actions.close(c, 1013, "slow consumer", Disconnect.SLOW_CONSUMER));

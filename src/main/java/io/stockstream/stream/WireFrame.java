@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 final class WireFrame {
 
   private static final int FIN_TEXT = 0x81;
+  private static final int FIN_PING = 0x89;
 
   private WireFrame() {}
 
@@ -50,6 +51,22 @@ final class WireFrame {
     bytes.getBytes(bytes.readerIndex(), direct);
     direct.flip();
     return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct));
+  }
+
+  /**
+   * A ping control frame of {@code payload} (at most 125 bytes, RFC 6455 5.5) for every connection
+   * to share, as {@link #constant} is.
+   */
+  static ByteBuf ping(Buffer payload) {
+    int length = payload.length();
+    if (length > 125) {
+      throw new IllegalArgumentException("a ping's payload is at most 125 bytes, not " + length);
+    }
+    return constant(
+        Buffer.buffer(2 + length)
+            .appendByte((byte) FIN_PING)
+            .appendByte((byte) length)
+            .appendBuffer(payload));
   }
 
   static int headerLength(int payloadLength) {

@@ -57,9 +57,9 @@ class DefaultHeartbeatTest {
                                   ctx.verify(
                                       () -> {
                                         System.out.println("default heartbeat: " + seen);
-                                        // The hub's first ping is due 30 s after it started, just
-                                        // before this connection: within a sweep (and slack) of
-                                        // 30 s after connecting.
+                                        // The first connection a hub meets is first pinged a
+                                        // whole interval after it came (later ones spread over
+                                        // the second half): within a sweep and slack of 30 s.
                                         assertThat(seen.firstPingMs())
                                             .as("first ping, ms after connecting")
                                             .isBetween(

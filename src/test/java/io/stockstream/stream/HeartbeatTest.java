@@ -18,6 +18,7 @@ import io.vertx.junit5.VertxTestContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,77 @@ class HeartbeatTest {
                       ctx.verify(() -> assertThat(count).isBetween(4L, 15L));
                       return null;
                     }));
+  }
+
+  /**
+   * Connections that came together are not all pinged in one sweep (10,000 pings at once held a
+   * loop's ticks back for half a second): their first pings spread over the second half of the
+   * interval. By the tick clock, as above.
+   */
+  @Test
+  void firstPingsOfConnectionsThatCameTogetherAreSpreadOverHalfTheInterval(
+      Vertx vertx, VertxTestContext ctx) {
+    // A 4 s ping and a 400 ms slow-consumer limit: a sweep every 100 ms, the spread 20 sweeps,
+    // which 40 connections fill on each of two loops (the test node runs two).
+    Map<String, String> env =
+        Map.of(
+            "STOCKSTREAM_TICK_INTERVAL_MS", "20",
+            "STOCKSTREAM_SYMBOLS", "AAPL",
+            "STOCKSTREAM_PING_INTERVAL_MS", "4000",
+            "STOCKSTREAM_SLOW_CONSUMER_TIMEOUT_MS", "400");
+    run(
+        vertx,
+        ctx,
+        () ->
+            TestNode.start(vertx, env)
+                .compose(node -> vertx.executeBlocking(() -> firstPingsAfterConnecting(node, 40)))
+                .map(
+                    firstPings -> {
+                      ctx.verify(
+                          () -> {
+                            // Each within half an interval and a whole one (a sweep and some
+                            // slack either side), and together over most of the half.
+                            assertThat(firstPings)
+                                .allSatisfy(ms -> assertThat(ms).isBetween(1_500L, 4_600L));
+                            long spread =
+                                firstPings.stream().mapToLong(Long::longValue).max().orElseThrow()
+                                    - firstPings.stream()
+                                        .mapToLong(Long::longValue)
+                                        .min()
+                                        .orElseThrow();
+                            assertThat(spread)
+                                .as("first pings %s", firstPings)
+                                .isGreaterThan(1_200);
+                          });
+                      return null;
+                    }));
+  }
+
+  /** Opens {@code n} raw connections at once; each one's first ping in ms after its first tick. */
+  private static List<Long> firstPingsAfterConnecting(TestNode node, int n) throws IOException {
+    List<RawWebSocket> raws = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        raws.add(RawWebSocket.connect(node.port(), "/ws?symbols=AAPL"));
+      }
+      List<Long> firstPings = new ArrayList<>();
+      for (RawWebSocket raw : raws) {
+        RawWebSocket.Frame ping =
+            raw.readUntil(f -> f.opcode() == RawWebSocket.PING, Duration.ofSeconds(10));
+        List<Long> ticks =
+            raw.received().stream()
+                .takeWhile(f -> f != ping)
+                .map(HeartbeatTest::tickTs)
+                .filter(ts -> ts > 0)
+                .toList();
+        firstPings.add(ticks.get(ticks.size() - 1) - ticks.get(0));
+      }
+      return firstPings;
+    } finally {
+      for (RawWebSocket raw : raws) {
+        raw.close();
+      }
+    }
   }
 
   @Test
