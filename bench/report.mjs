@@ -2,14 +2,21 @@
 //   node bench/report.mjs DIR                the side-by-side table of medians (the run's result)
 //   node bench/report.mjs --line FILE        one line for one run (progress while it runs)
 //   node bench/report.mjs --passes DIR NAME  exit 0 when NAME's median at DIR meets scenario (b)'s
-//                                            bar: >= 95% of the offered ticks delivered, p99 < 100 ms
+//                                            bar (BAR below)
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 // "cluster" is stockstream as one member of a 3-node cluster (bench/run.sh --servers cluster).
 const SERVERS = ["stockstream", "cluster", "peer"];
-const DELIVERY_BAR = 0.95;
+// Scenario (b)'s bar. Delivery is judged against the ticks the feed made (by seq), not against the
+// mean offered rate: at (b)'s lower rungs 50 random walks make a few hundred ticks a window, a
+// count that strays some 5% from the mean either way, which decided the old bar. A server too
+// busy to keep its own feed's pace shows as made < offered, hence a floor on that too, three of
+// those strays below the mean.
+const COVERAGE_BAR = 0.95;
+const MADE_BAR = 0.85;
 const P99_BAR_MS = 100;
+const BAR = `>= ${COVERAGE_BAR * 100}% of the ticks made delivered, made >= ${MADE_BAR * 100}% of offered, p99 < ${P99_BAR_MS} ms`;
 
 const load = (file) => JSON.parse(readFileSync(file, "utf8"));
 const median = (xs) => {
@@ -27,6 +34,13 @@ function figures(s) {
     framesPerSecond: frames.ticksPerSecond ?? null,
     offered: frames.offeredPerSecond ?? null,
     delivery: frames.deliveryRatio ?? null,
+    // Summaries from before the load generator wrote madeRatio: the same sum, from its parts.
+    made:
+      frames.madeRatio ??
+      (frames.offeredPerSecond && s.windowSeconds
+        ? (ticks + (s.sequence?.missing ?? 0)) / (frames.offeredPerSecond * s.windowSeconds)
+        : null),
+    coverage: frames.seqCoverage ?? null,
     p50: s.latencyMs?.p50 ?? null,
     p99: s.latencyMs?.p99 ?? null,
     gaps: s.sequence?.missing ?? null,
@@ -54,7 +68,14 @@ function medianOf(runs) {
   return out;
 }
 
-const passes = (m) => m && m.delivery !== null && m.delivery >= DELIVERY_BAR && m.p99 !== null && m.p99 < P99_BAR_MS;
+const passes = (m) =>
+  m &&
+  m.coverage !== null &&
+  m.coverage >= COVERAGE_BAR &&
+  m.made !== null &&
+  m.made >= MADE_BAR &&
+  m.p99 !== null &&
+  m.p99 < P99_BAR_MS;
 
 const fmt = (v, digits = 0) => (v === null || v === undefined ? "-" : Number(v).toFixed(digits));
 const pct = (v) => (v === null ? "-" : (v * 100).toFixed(1) + "%");
@@ -64,6 +85,8 @@ const COLUMNS = [
   ["frames/s", (m) => k(m.framesPerSecond)],
   ["offered", (m) => k(m.offered)],
   ["delivered", (m) => pct(m.delivery)],
+  ["made", (m) => pct(m.made)],
+  ["of made", (m) => pct(m.coverage)],
   ["p50 ms", (m) => fmt(m.p50)],
   ["p99 ms", (m) => fmt(m.p99)],
   ["srv µs/frame", (m) => fmt(m.serverMicrosPerFrame, 2)],
@@ -79,7 +102,8 @@ function line(file) {
   const s = load(file);
   const f = figures(s);
   console.log(
-    `bench: ${file}: ${k(f.framesPerSecond)} frames/s of ${k(f.offered)} (${pct(f.delivery)}),` +
+    `bench: ${file}: ${k(f.framesPerSecond)} frames/s of ${k(f.offered)} (${pct(f.delivery)};` +
+      ` made ${pct(f.made)}, ${pct(f.coverage)} of it delivered),` +
       ` p50 ${fmt(f.p50)} ms, p99 ${fmt(f.p99)} ms, server ${pct(f.serverCpu)} CPU,` +
       ` ${fmt(f.ok)} ok / ${fmt(f.failed)} failed, loadgen ${pct(f.loadgenCpu)} CPU`,
   );
@@ -109,6 +133,8 @@ function table(root) {
           r(a.framesPerSecond, b.framesPerSecond),
           "",
           r(a.delivery, b.delivery),
+          r(a.made, b.made),
+          r(a.coverage, b.coverage),
           r(a.p50, b.p50),
           r(a.p99, b.p99),
           r(a.serverMicrosPerFrame, b.serverMicrosPerFrame),
@@ -131,7 +157,7 @@ function table(root) {
             b
               ? `(b) ${server}: saturation at ${k(Number(b.point))} frames/s offered ` +
                   `(${k(b.m.framesPerSecond)} delivered, p99 ${fmt(b.m.p99)} ms, loadgen CPU ${pct(b.m.loadgenCpu)})`
-              : `(b) ${server}: no point met the bar (>= 95% delivered, p99 < 100 ms)`,
+              : `(b) ${server}: no point met the bar (${BAR})`,
           );
         }
       }

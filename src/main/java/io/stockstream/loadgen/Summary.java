@@ -106,6 +106,9 @@ final class Summary {
         .put("offeredPerSecond", op.offeredKnown() ? number(offered / window) : null)
         .put("offeredSource", source)
         .put("deliveryRatio", op.offeredKnown() ? number(c.ticks / offered) : null)
+        // What the feed made for these subscriptions (received or missing, by seq) over the mean
+        // offered: a random feed's count in a window strays from the mean, a saturated one lags.
+        .put("madeRatio", op.offeredKnown() ? number((c.ticks + c.missing) / offered) : null)
         .put("seqCoverage", number((double) c.ticks / (c.ticks + c.missing)));
   }
 

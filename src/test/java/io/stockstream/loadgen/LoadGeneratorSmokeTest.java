@@ -76,6 +76,8 @@ class LoadGeneratorSmokeTest {
     assertThat(frames.getDouble("offeredPerSecond")).isBetween(1900.0, 2100.0);
     assertThat(frames.getDouble("deliveryRatio")).isBetween(0.75, 1.25);
     assertThat(frames.getDouble("seqCoverage")).isEqualTo(1.0);
+    // Every tick made was delivered, so the feed made what was delivered.
+    assertThat(frames.getDouble("madeRatio")).isEqualTo(frames.getDouble("deliveryRatio"));
     assertThat(s.getJsonObject("sequence"))
         .isEqualTo(
             new JsonObject()
