@@ -68,8 +68,12 @@ public final class LoadGenerator {
     }
   }
 
-  /** One run with parsed options; the summary as JSON. */
+  /** The rehearsals, then the run with parsed options; the run's summary as JSON. */
   public static JsonObject run(Options options, PrintStream log) throws Exception {
+    for (int i = 1; i <= options.rehearsals(); i++) {
+      log.printf("loadgen: rehearsal %d of %d, not reported%n", i, options.rehearsals());
+      new LoadRun(options, log).run();
+    }
     return Summary.of(new LoadRun(options, log).run());
   }
 }

@@ -125,6 +125,7 @@ final class LoadRun {
     double subSecondsNormal = 0;
     double subSecondsSlow = 0;
     long last = t0;
+    Cpu lastCpu = cpuNow();
     long tick = 1;
     while (windowEnd < 0) {
       long nextTick = t0 + tick * 1_000_000_000L;
@@ -147,7 +148,9 @@ final class LoadRun {
         subSecondsNormal += (iv.subscriptions() - iv.slowSubscriptions()) * dt;
         subSecondsSlow += iv.slowSubscriptions() * dt;
       }
-      progress(tick, iv, dt, windowStart >= 0);
+      Cpu cpu = cpuNow();
+      progress(tick, iv, dt, cpu.since(lastCpu, dt), windowStart >= 0);
+      lastCpu = cpu;
       if (windowStart < 0
           && (options.measureDuringRamp()
               || rampDone.isDone() && now - rampDone.get() >= options.warmupMs() * 1_000_000L)) {
@@ -244,9 +247,11 @@ final class LoadRun {
         frames, bytes, handshakes, failures, open, subs, slowSubs, latency);
   }
 
-  private void progress(long second, LoopStats.Interval iv, double dt, boolean measuring) {
+  private void progress(
+      long second, LoopStats.Interval iv, double dt, String cpu, boolean measuring) {
     log.printf(
-        "[%4ds] open %d, handshakes %.0f/s, failed %d | %.0f frames/s, %.1f MB/s | p99 %s ms%s%n",
+        "[%4ds] open %d, handshakes %.0f/s, failed %d | %.0f frames/s, %.1f MB/s | p99 %s ms"
+            + " | %s%s%n",
         second,
         iv.open(),
         iv.handshakes() / dt,
@@ -256,7 +261,31 @@ final class LoadRun {
         iv.latencyMs().getTotalCount() == 0
             ? "-"
             : Long.toString(iv.latencyMs().getValueAtPercentile(99)),
+        cpu,
         measuring ? " | measuring" : "");
+  }
+
+  /**
+   * CPU time so far of this process and of the watched server, if any: per second, they say which
+   * side was the limit in that second (a connection storm is over in a few).
+   */
+  private record Cpu(ProcessSample self, ProcessSample server) {
+
+    String since(Cpu before, double seconds) {
+      String line = "cpu " + percent(self, before.self, seconds);
+      return server == null ? line : line + ", server " + percent(server, before.server, seconds);
+    }
+
+    private static String percent(ProcessSample now, ProcessSample then, double seconds) {
+      if (now.cpuNanos() < 0 || then.cpuNanos() < 0) {
+        return "-";
+      }
+      return Math.round((now.cpuNanos() - then.cpuNanos()) / 1e7 / seconds) + "%";
+    }
+  }
+
+  private Cpu cpuNow() {
+    return new Cpu(ProcessSample.self(), watch());
   }
 
   private static void sleepUntil(long deadline) throws InterruptedException {

@@ -17,6 +17,7 @@ import java.util.function.Function;
  * @param expectedRate the frames/s the server offers, 0 when not given
  * @param tickIntervalMs the server's mean tick interval per symbol, 0 when not given
  * @param watchPid a local process whose CPU and RSS the summary reports, 0 for none
+ * @param rehearsals whole runs made first in this process and not reported, 0 for none
  */
 public record Options(
     Target target,
@@ -38,7 +39,8 @@ public record Options(
     int slowFactor,
     int threads,
     Path out,
-    long watchPid) {
+    long watchPid,
+    int rehearsals) {
 
   public static final String USAGE =
       """
@@ -63,6 +65,8 @@ public record Options(
         --threads N               event loops (1: pin the process to one core to measure it)
         --out PATH                also write the JSON summary to PATH
         --watch-pid PID           report this local process's CPU and RSS (a server on this machine)
+        --rehearsals N            make the whole run N times first, unreported: a cold JVM spends a
+                                  connection storm compiling its own code, and its core is the limit (0)
       Progress goes to stderr once a second; the JSON summary to stdout.""";
 
   private static final Set<String> BOOLEAN_FLAGS =
@@ -87,7 +91,8 @@ public record Options(
           "--token-in",
           "--threads",
           "--out",
-          "--watch-pid");
+          "--watch-pid",
+          "--rehearsals");
 
   /** A flag that cannot be used; the message is one line naming it. */
   public static final class Invalid extends RuntimeException {
@@ -179,7 +184,8 @@ public record Options(
         (int) r.whole("--slow-factor", 10, 1, 1_000_000),
         (int) r.whole("--threads", 1, 1, 1024),
         r.get("--out", Path::of, null),
-        r.whole("--watch-pid", 0, 1, Long.MAX_VALUE));
+        r.whole("--watch-pid", 0, 1, Long.MAX_VALUE),
+        (int) r.whole("--rehearsals", 0, 0, 100));
   }
 
   private static List<String> symbolList(String csv) {

@@ -50,12 +50,20 @@ class LoadGeneratorSmokeTest {
               "--tick-interval-ms", "100",
               "--slow-fraction", "0.2",
               "--slow-factor", "10",
+              // The node runs in this process: watching it watches this process.
+              "--watch-pid", Long.toString(ProcessHandle.current().pid()),
+              // Reported: the run after it alone (the counts below are one run's).
+              "--rehearsals", "1",
             },
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
     String log = err.toString(StandardCharsets.UTF_8);
     assertThat(code).as(log).isZero();
-    assertThat(log).contains("open 50").contains("| measuring");
+    assertThat(log)
+        .contains("open 50")
+        .contains("| measuring")
+        .contains("rehearsal 1 of 1, not reported")
+        .containsPattern("\\| cpu \\d+%, server \\d+%");
 
     // stdout is the summary and nothing else.
     JsonObject s = new JsonObject(out.toString(StandardCharsets.UTF_8));

@@ -31,6 +31,7 @@ class OptionsTest {
     assertThat(o.universe()).isEmpty();
     assertThat(o.offeredKnown()).isFalse();
     assertThat(o.token()).isNull();
+    assertThat(o.rehearsals()).isZero();
   }
 
   @Test
@@ -70,7 +71,9 @@ class OptionsTest {
             "--out",
             "/tmp/x.json",
             "--watch-pid",
-            "42");
+            "42",
+            "--rehearsals",
+            "1");
     assertThat(o.target()).isEqualTo(new Target(true, "example.test", 443, "/ws", "x=1"));
     assertThat(o.connections()).isEqualTo(10000);
     assertThat(o.subscriptions()).isEqualTo(3);
@@ -90,6 +93,7 @@ class OptionsTest {
     assertThat(o.threads()).isEqualTo(2);
     assertThat(o.out()).isEqualTo(Path.of("/tmp/x.json"));
     assertThat(o.watchPid()).isEqualTo(42);
+    assertThat(o.rehearsals()).isEqualTo(1);
     assertThat(o.offeredKnown()).isTrue();
   }
 
@@ -111,6 +115,7 @@ class OptionsTest {
         "--url ws://x/ws --symbols A,a        | --symbols: A is listed twice",
         "--url ws://x/ws --slow-fraction 0.1  | --slow-fraction: needs --expected-rate or --tick-interval-ms",
         "--url ws://x/ws stray                | unexpected argument 'stray'",
+        "--url ws://x/ws --rehearsals 101     | --rehearsals: 101 is out of range (0..100)",
       })
   void aBadFlagIsOneLineNamingIt(String args, String message) {
     assertThatThrownBy(() -> Options.parse(args.trim().split(" +")))
