@@ -143,8 +143,8 @@ stop_server() {
 WARMUP=1
 WARMUP_MAX=6
 # The load generator is a JVM too, started afresh for each measured run: cold, its C2 compiler
-# took its core from it in a storm (scenario (c): its core at 100% and 535-1,509 handshakes in the
-# first second while the server used 21-30% of its own). So the measured process first makes the
+# took its core from it in a storm (scenario (c): its core at 100% and 250-1,509 handshakes in the
+# first second while the server used 19-30% of its own). So the measured process first makes the
 # whole run once, unreported (--rehearsals), unless the scenario runs cold.
 REHEARSALS=1
 WARMUPS_USED=3

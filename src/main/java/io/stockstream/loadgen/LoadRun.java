@@ -149,7 +149,7 @@ final class LoadRun {
         subSecondsSlow += iv.slowSubscriptions() * dt;
       }
       Cpu cpu = cpuNow();
-      progress(tick, iv, dt, cpu.since(lastCpu, dt), windowStart >= 0);
+      progress(tick, iv, dt, cpu.since(lastCpu), windowStart >= 0);
       lastCpu = cpu;
       if (windowStart < 0
           && (options.measureDuringRamp()
@@ -269,9 +269,11 @@ final class LoadRun {
    * CPU time so far of this process and of the watched server, if any: per second, they say which
    * side was the limit in that second (a connection storm is over in a few).
    */
-  private record Cpu(ProcessSample self, ProcessSample server) {
+  private record Cpu(long atNanos, ProcessSample self, ProcessSample server) {
 
-    String since(Cpu before, double seconds) {
+    /** Over the time between the two samples, not the second's: the loops may answer late. */
+    String since(Cpu before) {
+      double seconds = (atNanos - before.atNanos) / 1e9;
       String line = "cpu " + percent(self, before.self, seconds);
       return server == null ? line : line + ", server " + percent(server, before.server, seconds);
     }
@@ -285,7 +287,7 @@ final class LoadRun {
   }
 
   private Cpu cpuNow() {
-    return new Cpu(ProcessSample.self(), watch());
+    return new Cpu(System.nanoTime(), ProcessSample.self(), watch());
   }
 
   private static void sleepUntil(long deadline) throws InterruptedException {
