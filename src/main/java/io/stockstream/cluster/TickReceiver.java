@@ -121,8 +121,8 @@ public final class TickReceiver extends VerticleBase {
     terms.seen(h.term(), h.leader());
     JsonArray holes = null;
     for (TickEvent e : batch.ticks()) {
-      TickEvent held = market.latest(e.index());
-      if (held != null && e.seq() > held.seq() + 1) {
+      long held = market.latestSeq(e.index());
+      if (held != 0 && e.seq() > held + 1) {
         holes = holes == null ? new JsonArray() : holes;
         if (!holes.contains(e.index())) {
           holes.add(e.index());
@@ -141,8 +141,7 @@ public final class TickReceiver extends VerticleBase {
     long now = EpochNanos.of(Instant.now());
     List<TickEvent> fresh = new ArrayList<>(ticks.size());
     for (TickEvent e : ticks) {
-      TickEvent held = market.latest(e.index());
-      if (held == null || e.seq() > held.seq()) {
+      if (e.seq() > market.latestSeq(e.index())) {
         market.append(e);
         fresh.add(e);
         // Every node counts the market's ticks, so that each one's dashboard and alerts read alike.

@@ -130,11 +130,12 @@ public final class MarketData {
   /** Records the newest tick of its symbol; only the node's one writer calls this. */
   public void append(TickEvent event) {
     History h = histories[event.index()];
-    if (h.latest == null) {
+    if (h.latestSeq == 0) {
       symbolsTicked.incrementAndGet();
     }
     h.ring.put(event.tick(), event.madeNanos());
-    h.latest = event;
+    h.frame.put(event.seq(), event.frame());
+    h.latestSeq = event.seq();
   }
 
   /**
@@ -143,8 +144,7 @@ public final class MarketData {
    */
   public void fill(TickEvent event) {
     History h = histories[event.index()];
-    TickEvent latest = h.latest;
-    if (latest == null || event.seq() > latest.seq()) {
+    if (event.seq() > h.latestSeq) {
       append(event);
       return;
     }
@@ -153,9 +153,33 @@ public final class MarketData {
     }
   }
 
+  /** The seq of a symbol's latest tick, or 0 before its first. */
+  public long latestSeq(int index) {
+    return histories[index].latestSeq;
+  }
+
   /** The latest tick of a symbol, or null before its first. */
   public TickEvent latest(int index) {
-    return histories[index].latest;
+    while (true) {
+      long seq = histories[index].latestSeq;
+      if (seq == 0) {
+        return null;
+      }
+      TickEvent e = tick(index, seq);
+      if (e != null) {
+        return e;
+      }
+      // A history shorter than the writer's progress since the seq was read: read it again.
+    }
+  }
+
+  /**
+   * Tick {@code seq} of a symbol, or null when the history does not hold it: the latest with the
+   * feed's frame copied, an older one with its frame encoded anew (the same bytes).
+   */
+  public TickEvent tick(int index, long seq) {
+    History h = histories[index];
+    return h.ring.get(index, symbols.get(index), seq, h.frame.get(seq));
   }
 
   /**
@@ -182,13 +206,13 @@ public final class MarketData {
   /** Every tick of a symbol the history holds, oldest first. */
   public List<TickEvent> held(int index) {
     History h = histories[index];
-    TickEvent latest = h.latest;
-    if (latest == null) {
+    long latest = h.latestSeq;
+    if (latest == 0) {
       return List.of();
     }
     String symbol = symbols.get(index);
     List<TickEvent> out = new ArrayList<>();
-    for (long seq = Math.max(1, latest.seq() - h.ring.capacity() + 1); seq <= latest.seq(); seq++) {
+    for (long seq = Math.max(1, latest - h.ring.capacity() + 1); seq <= latest; seq++) {
       TickEvent e = h.ring.get(index, symbol, seq);
       if (e != null) {
         out.add(e);
@@ -197,9 +221,11 @@ public final class MarketData {
     return out;
   }
 
+  /** A symbol's ticks as plain data: no object of a tick outlives its fan-out (LatestFrame). */
   private static final class History {
     final TickRing ring;
-    volatile TickEvent latest;
+    final LatestFrame frame = new LatestFrame();
+    volatile long latestSeq;
 
     History(int capacity) {
       this.ring = new TickRing(capacity);

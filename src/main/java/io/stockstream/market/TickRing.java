@@ -3,6 +3,7 @@ package io.stockstream.market;
 import io.stockstream.protocol.ProtocolJson;
 import io.stockstream.protocol.Tick;
 import io.stockstream.protocol.TickEvent;
+import io.vertx.core.buffer.Buffer;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -68,6 +69,11 @@ final class TickRing {
    * ring does not hold it (not yet, or no longer).
    */
   TickEvent get(int index, String symbol, long seq) {
+    return get(index, symbol, seq, null);
+  }
+
+  /** As {@link #get(int, String, long)}, with {@code frame} as the tick's frame unless null. */
+  TickEvent get(int index, String symbol, long seq, Buffer frame) {
     int at = at(seq);
     if ((long) SLOT.getAcquire(slots, at) != seq) {
       return null;
@@ -90,7 +96,7 @@ final class TickRing {
     if ((long) SLOT.getOpaque(slots, at) != seq) {
       return null;
     }
-    return new TickEvent(index, t, ProtocolJson.tickFrame(t), madeNanos);
+    return new TickEvent(index, t, frame != null ? frame : ProtocolJson.tickFrame(t), madeNanos);
   }
 
   private int at(long seq) {

@@ -31,7 +31,10 @@ final class TickRouter implements ResumePlanner.History, TickInbox.Receiver {
   private final Flusher flusher;
   private final ByteBufAllocator alloc;
   private final Subscribers[] subscribers;
-  private final TickEvent[] delivered;
+
+  /** The seq of the last tick of each symbol this loop delivered, 0 before its first. */
+  private final long[] delivered;
+
   private final Consumer<TickEvent> countOne = e -> countTicks(1, e.frame().length());
 
   /** The ticks of the current drain that reached a socket: their latency is taken at its flush. */
@@ -51,10 +54,10 @@ final class TickRouter implements ResumePlanner.History, TickInbox.Receiver {
     this.flusher = flusher;
     this.alloc = alloc;
     this.subscribers = new Subscribers[market.size()];
-    this.delivered = new TickEvent[market.size()];
+    this.delivered = new long[market.size()];
     for (int i = 0; i < subscribers.length; i++) {
       subscribers[i] = new Subscribers(i);
-      delivered[i] = market.latest(i);
+      delivered[i] = market.latestSeq(i);
     }
   }
 
@@ -92,9 +95,11 @@ final class TickRouter implements ResumePlanner.History, TickInbox.Receiver {
   @Override
   public void onOverflow() {
     for (int i = 0; i < delivered.length; i++) {
-      TickEvent newest = market.latest(i);
-      if (newest != null) {
-        onTick(newest);
+      if (market.latestSeq(i) > delivered[i]) {
+        TickEvent newest = market.latest(i);
+        if (newest != null) {
+          onTick(newest);
+        }
       }
     }
   }
@@ -115,16 +120,16 @@ final class TickRouter implements ResumePlanner.History, TickInbox.Receiver {
 
   private void onTick(TickEvent e) {
     int i = e.index();
-    TickEvent previous = delivered[i];
-    if (previous != null) {
-      if (e.seq() <= previous.seq()) {
+    long previous = delivered[i];
+    if (previous != 0) {
+      if (e.seq() <= previous) {
         return;
       }
-      if (e.seq() > previous.seq() + 1) {
-        meters.skipped(e.seq() - previous.seq() - 1);
+      if (e.seq() > previous + 1) {
+        meters.skipped(e.seq() - previous - 1);
       }
     }
-    delivered[i] = e;
+    delivered[i] = e.seq();
     Subscribers subs = subscribers[i];
     int n = subs.size();
     if (n == 0) {
@@ -209,9 +214,16 @@ final class TickRouter implements ResumePlanner.History, TickInbox.Receiver {
     meters.framesSent(Frame.PRESENCE, written);
   }
 
+  /**
+   * Read back from the market: a loop keeps only the seq, so that no tick stays alive as objects
+   * between one tick and the next. Null, and so no snapshot, only if the loop fell a whole history
+   * behind on the symbol, which its bounded inbox does not let happen (a new subscriber then gets
+   * the symbol's ticks in order from the next one on).
+   */
   @Override
   public TickEvent delivered(int symbol) {
-    return delivered[symbol];
+    long seq = delivered[symbol];
+    return seq == 0 ? null : market.tick(symbol, seq);
   }
 
   @Override

@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stockstream.protocol.ProtocolJson;
 import io.stockstream.protocol.Tick;
 import io.stockstream.protocol.TickEvent;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -164,12 +170,70 @@ class MarketDataTest {
   void latestIsNullBeforeTheFirstTickThenTheLastAppended() {
     MarketData m = new MarketData(SPECS, 500, "e");
     assertThat(m.latest(0)).isNull();
+    assertThat(m.latestSeq(0)).isZero();
     TickEvent first = event(0, 1);
     m.append(first);
-    assertThat(m.latest(0)).isSameAs(first);
+    assertThat(m.latest(0)).isEqualTo(first);
     appendUpTo(m, 0, 42);
-    assertThat(m.latest(0).seq()).isEqualTo(42);
+    assertThat(m.latest(0)).isEqualTo(event(0, 42));
+    assertThat(m.latestSeq(0)).isEqualTo(42);
     assertThat(m.latest(1)).isNull();
+  }
+
+  @Test
+  void aTickIsReadBackByItsSeqWithTheFeedsFrameOrNullOnceGone() {
+    MarketData m = MarketData.withHistory(SPECS, 4, "e");
+    assertThat(m.tick(0, 1)).isNull();
+    appendUpTo(m, 0, 10);
+    assertThat(m.tick(0, 10)).as("the latest, its frame copied").isEqualTo(event(0, 10));
+    assertThat(m.tick(0, 7)).as("an older one, its frame encoded again").isEqualTo(event(0, 7));
+    assertThat(m.tick(0, 6)).as("overwritten").isNull();
+    assertThat(m.tick(0, 11)).as("not yet").isNull();
+  }
+
+  /**
+   * Readers racing a writer that laps a short history get, as the latest, a whole tick with its own
+   * frame, never one whose fields or bytes mix two ticks.
+   */
+  @Test
+  void theLatestReadWhileTheWriterLapsTheHistoryIsAWholeTick() throws Exception {
+    MarketData m = MarketData.withHistory(SPECS, 4, "e");
+    AtomicBoolean done = new AtomicBoolean();
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    List<CompletableFuture<Long>> readers = new ArrayList<>();
+    m.append(event(0, 1));
+    for (int r = 0; r < 2; r++) {
+      readers.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                long read = 0;
+                while (!done.get()) {
+                  TickEvent e = m.latest(0);
+                  assertThat(e).isEqualTo(event(0, e.seq()));
+                  read++;
+                }
+                return read;
+              },
+              threads));
+    }
+    for (long seq = 2; seq <= 300_000; seq++) {
+      m.append(event(0, seq));
+    }
+    done.set(true);
+    for (CompletableFuture<Long> reader : readers) {
+      assertThat(reader.get(30, TimeUnit.SECONDS)).isPositive();
+    }
+    threads.shutdown();
+  }
+
+  /** The latest is read back from plain data: the object appended is not kept. */
+  @Test
+  void theLatestTickIsNotKeptAsTheObjectAppended() {
+    MarketData m = new MarketData(SPECS, 500, "e");
+    TickEvent appended = event(2, 1);
+    m.append(appended);
+    assertThat(m.latest(2)).isEqualTo(appended).isNotSameAs(appended);
+    assertThat(m.latest(2).frame()).isNotSameAs(appended.frame());
   }
 
   @Test
