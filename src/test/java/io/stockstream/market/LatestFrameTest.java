@@ -3,13 +3,7 @@ package io.stockstream.market;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.buffer.Buffer;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -55,34 +49,23 @@ class LatestFrameTest {
   void readersRacingTheWriterSeeTheirSeqsFrameWholeOrNone() throws Exception {
     LatestFrame latest = new LatestFrame();
     AtomicLong written = new AtomicLong();
-    AtomicBoolean done = new AtomicBoolean();
-    List<CompletableFuture<Long>> readers = new ArrayList<>();
-    ExecutorService threads = Executors.newFixedThreadPool(2);
-    for (int r = 0; r < 2; r++) {
-      readers.add(
-          CompletableFuture.supplyAsync(
-              () -> {
-                long whole = 0;
-                while (!done.get()) {
-                  long seq = written.get();
-                  Buffer b = latest.get(seq);
-                  if (b != null) {
-                    assertThat(b).isEqualTo(frame(seq));
-                    whole++;
-                  }
-                }
-                return whole;
-              },
-              threads));
-    }
-    for (long seq = 1; seq <= 1_000_000; seq++) {
-      latest.put(seq, frame(seq));
-      written.set(seq);
-    }
-    done.set(true);
-    for (CompletableFuture<Long> reader : readers) {
-      assertThat(reader.get(30, TimeUnit.SECONDS)).as("frames read whole").isPositive();
-    }
-    threads.shutdown();
+    List<Long> whole =
+        Race.readWhile(
+            () -> {
+              long seq = written.get();
+              Buffer b = latest.get(seq);
+              if (b == null) {
+                return 0;
+              }
+              assertThat(b).isEqualTo(frame(seq));
+              return 1;
+            },
+            () -> {
+              for (long seq = 1; seq <= 1_000_000; seq++) {
+                latest.put(seq, frame(seq));
+                written.set(seq);
+              }
+            });
+    assertThat(whole).as("frames read whole").allSatisfy(n -> assertThat(n).isPositive());
   }
 }

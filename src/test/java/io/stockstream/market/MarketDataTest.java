@@ -5,13 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stockstream.protocol.ProtocolJson;
 import io.stockstream.protocol.Tick;
 import io.stockstream.protocol.TickEvent;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -198,32 +192,20 @@ class MarketDataTest {
   @Test
   void theLatestReadWhileTheWriterLapsTheHistoryIsAWholeTick() throws Exception {
     MarketData m = MarketData.withHistory(SPECS, 4, "e");
-    AtomicBoolean done = new AtomicBoolean();
-    ExecutorService threads = Executors.newFixedThreadPool(2);
-    List<CompletableFuture<Long>> readers = new ArrayList<>();
     m.append(event(0, 1));
-    for (int r = 0; r < 2; r++) {
-      readers.add(
-          CompletableFuture.supplyAsync(
-              () -> {
-                long read = 0;
-                while (!done.get()) {
-                  TickEvent e = m.latest(0);
-                  assertThat(e).isEqualTo(event(0, e.seq()));
-                  read++;
-                }
-                return read;
-              },
-              threads));
-    }
-    for (long seq = 2; seq <= 300_000; seq++) {
-      m.append(event(0, seq));
-    }
-    done.set(true);
-    for (CompletableFuture<Long> reader : readers) {
-      assertThat(reader.get(30, TimeUnit.SECONDS)).isPositive();
-    }
-    threads.shutdown();
+    List<Long> whole =
+        Race.readWhile(
+            () -> {
+              TickEvent e = m.latest(0);
+              assertThat(e).isEqualTo(event(0, e.seq()));
+              return 1;
+            },
+            () -> {
+              for (long seq = 2; seq <= 300_000; seq++) {
+                m.append(event(0, seq));
+              }
+            });
+    assertThat(whole).allSatisfy(n -> assertThat(n).isPositive());
   }
 
   /** The latest is read back from plain data: the object appended is not kept. */

@@ -5,13 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stockstream.protocol.ProtocolJson;
 import io.stockstream.protocol.Tick;
 import io.stockstream.protocol.TickEvent;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -50,41 +44,27 @@ class TickRingTest {
   void readersRacingTheWriterSeeWholeTicksOrNone() throws Exception {
     TickRing ring = new TickRing(4);
     AtomicLong written = new AtomicLong();
-    AtomicBoolean done = new AtomicBoolean();
-    List<CompletableFuture<long[]>> readers = new ArrayList<>();
-    ExecutorService threads = Executors.newFixedThreadPool(2);
-    for (int r = 0; r < 2; r++) {
-      readers.add(
-          CompletableFuture.supplyAsync(
-              () -> {
-                long whole = 0;
-                long gone = 0;
-                while (!done.get()) {
-                  long newest = written.get();
-                  for (long seq = Math.max(1, newest - 3); seq <= newest; seq++) {
-                    TickEvent e = ring.get(0, "AAPL", seq);
-                    if (e == null) {
-                      gone++;
-                      continue;
-                    }
-                    assertThat(e.tick()).isEqualTo(tick(seq));
-                    assertThat(e.madeNanos()).isEqualTo(seq * 1_000);
-                    whole++;
-                  }
+    List<Long> whole =
+        Race.readWhile(
+            () -> {
+              long read = 0;
+              long newest = written.get();
+              for (long seq = Math.max(1, newest - 3); seq <= newest; seq++) {
+                TickEvent e = ring.get(0, "AAPL", seq);
+                if (e != null) {
+                  assertThat(e.tick()).isEqualTo(tick(seq));
+                  assertThat(e.madeNanos()).isEqualTo(seq * 1_000);
+                  read++;
                 }
-                return new long[] {whole, gone};
-              },
-              threads));
-    }
-    for (long seq = 1; seq <= 2_000_000; seq++) {
-      ring.put(tick(seq), seq * 1_000);
-      written.set(seq);
-    }
-    done.set(true);
-    for (CompletableFuture<long[]> reader : readers) {
-      long[] seen = reader.get(30, TimeUnit.SECONDS);
-      assertThat(seen[0]).as("ticks read whole").isPositive();
-    }
-    threads.shutdown();
+              }
+              return read;
+            },
+            () -> {
+              for (long seq = 1; seq <= 2_000_000; seq++) {
+                ring.put(tick(seq), seq * 1_000);
+                written.set(seq);
+              }
+            });
+    assertThat(whole).as("ticks read whole").allSatisfy(n -> assertThat(n).isPositive());
   }
 }
