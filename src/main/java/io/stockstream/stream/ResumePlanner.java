@@ -85,6 +85,14 @@ final class ResumePlanner {
       if (seen == null) {
         if (latest != null) {
           snapshot.add(latest);
+        } else {
+          // This loop has not delivered the symbol's first tick yet (a node that just started):
+          // the newest is the snapshot, and the loop's ticks up to it are held back.
+          TickEvent newest = history.newest(i);
+          if (newest != null) {
+            snapshot.add(newest);
+            holdBack.put(i, newest.seq());
+          }
         }
         continue;
       }

@@ -99,14 +99,14 @@ class ResumePlannerTest {
   }
 
   @Test
-  void aPlainSubscribeBeforeTheFirstDeliveredTickHasNoSnapshot() {
+  void aPlainSubscribeBeforeTheFirstDeliveredTickHasTheNewestAsSnapshotAndHoldsItBack() {
     FakeHistory h = new FakeHistory().symbol(1, 1, 0, 2);
     Plan p = ResumePlanner.plan(added("MSFT", "TSLA"), null, null, EPOCH, h);
 
-    assertThat(p.snapshot()).isEmpty();
+    assertThat(p.snapshot()).extracting(TickEvent::seq).containsExactly(2L);
     assertThat(p.gaps()).isNull();
     assertThat(p.replay()).isEmpty();
-    assertThat(p.holdBack()).isEmpty();
+    assertThat(p.holdBack()).containsExactly(Map.entry(1, 2L));
   }
 
   @Test
