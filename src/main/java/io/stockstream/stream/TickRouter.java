@@ -95,11 +95,9 @@ final class TickRouter implements ResumePlanner.History, TickInbox.Receiver {
   @Override
   public void onOverflow() {
     for (int i = 0; i < delivered.length; i++) {
+      // A seq above 0 means the market holds that tick or a newer one: latest is never null here.
       if (market.latestSeq(i) > delivered[i]) {
-        TickEvent newest = market.latest(i);
-        if (newest != null) {
-          onTick(newest);
-        }
+        onTick(market.latest(i));
       }
     }
   }
@@ -216,9 +214,9 @@ final class TickRouter implements ResumePlanner.History, TickInbox.Receiver {
 
   /**
    * Read back from the market: a loop keeps only the seq, so that no tick stays alive as objects
-   * between one tick and the next. Null, and so no snapshot, only if the loop fell a whole history
-   * behind on the symbol, which its bounded inbox does not let happen (a new subscriber then gets
-   * the symbol's ticks in order from the next one on).
+   * between one tick and the next. Null before the loop delivered the symbol's first tick (the
+   * planner then takes the market's newest and holds it back), and if the loop fell a whole history
+   * behind on the symbol, which its bounded inbox does not let happen.
    */
   @Override
   public TickEvent delivered(int symbol) {
