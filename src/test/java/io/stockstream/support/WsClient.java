@@ -58,10 +58,19 @@ public final class WsClient {
       options.setSsl(true);
     }
     WebSocketClient client = vertx.createWebSocketClient(clientOptions);
-    return client
-        .connect(options)
-        .map(ws -> new WsClient(client, ws))
-        .onFailure(e -> client.close());
+    Promise<WsClient> connected = Promise.promise();
+    // Connected from an event loop, so the step that sets the handlers is attached before the
+    // handshake can complete: chained from the test's thread, it could run after the welcome.
+    vertx
+        .getOrCreateContext()
+        .runOnContext(
+            v ->
+                client
+                    .connect(options)
+                    .map(ws -> new WsClient(client, ws))
+                    .onFailure(e -> client.close())
+                    .onComplete(connected));
+    return connected.future();
   }
 
   public WebSocket socket() {

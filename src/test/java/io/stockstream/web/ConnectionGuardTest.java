@@ -273,6 +273,8 @@ class ConnectionGuardTest {
     awaitMetric(node, OPEN, 2);
     Http.Response quote = Await.result(Http.get(vertx, node.port(), "/api/quotes/AAPL"), 15_000);
     assertThat(quote.status()).isEqualTo(200);
+    // The REST client has closed its connection; the node frees its slot once it sees the close.
+    awaitMetric(node, OPEN, 2);
     RawWebSocket second =
         RawWebSocket.connect("127.0.0.1", node.port(), "/ws?symbols=MSFT", Duration.ofSeconds(5));
     sockets.add(second);

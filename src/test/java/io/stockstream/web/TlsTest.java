@@ -51,17 +51,20 @@ class TlsTest {
                 .setHost("127.0.0.1")
                 .setPort(node.port())
                 .setURI(uri))
-        .compose(req -> req.send())
+        // The body is asked for as the response arrives (see support.Http).
         .compose(
-            resp -> {
-              if (resp.statusCode() != 200) {
-                return Future.failedFuture("https status " + resp.statusCode());
-              }
-              if (!resp.request().connection().isSsl()) {
-                return Future.failedFuture("the connection is not TLS");
-              }
-              return resp.body().map(Buffer::toJsonObject);
-            })
+            req ->
+                req.send()
+                    .compose(
+                        resp -> {
+                          if (resp.statusCode() != 200) {
+                            return Future.failedFuture("https status " + resp.statusCode());
+                          }
+                          if (!resp.request().connection().isSsl()) {
+                            return Future.failedFuture("the connection is not TLS");
+                          }
+                          return resp.body().map(Buffer::toJsonObject);
+                        }))
         .eventually(client::close);
   }
 
