@@ -112,7 +112,9 @@ final class StreamingClient {
       epoch = sinceEpoch;
     }
     heartbeat = vertx.setPeriodic(PING_EVERY_MS, id -> heartbeat());
-    connect(home);
+    // On an event loop, as the reconnects are: the handlers are then attached to the connect
+    // before it can complete, and no frame arrives before them.
+    vertx.runOnContext(v -> connect(home));
   }
 
   /**

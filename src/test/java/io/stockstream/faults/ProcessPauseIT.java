@@ -232,7 +232,9 @@ class ProcessPauseIT {
     /** Starts connecting, and retrying until a handshake succeeds (a cold JVM may be slow). */
     Future<Void> start() {
       vertx.setPeriodic(PING_EVERY_MS, id -> heartbeat());
-      connect();
+      // On an event loop, as the reconnects are: the handlers are then attached to the connect
+      // before it can complete, and no frame arrives before them.
+      vertx.runOnContext(v -> connect());
       return Future.succeededFuture();
     }
 

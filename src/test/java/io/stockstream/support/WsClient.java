@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -58,19 +59,11 @@ public final class WsClient {
       options.setSsl(true);
     }
     WebSocketClient client = vertx.createWebSocketClient(clientOptions);
-    Promise<WsClient> connected = Promise.promise();
-    // Connected from an event loop, so the step that sets the handlers is attached before the
-    // handshake can complete: chained from the test's thread, it could run after the welcome.
-    vertx
-        .getOrCreateContext()
-        .runOnContext(
-            v ->
-                client
-                    .connect(options)
-                    .map(ws -> new WsClient(client, ws))
-                    .onFailure(e -> client.close())
-                    .onComplete(connected));
-    return connected.future();
+    // The handlers are set before the handshake, as Vert.x applies them before the first frame:
+    // set once the connect future completes, on the test's thread, they could miss the welcome.
+    ClientWebSocket ws = client.webSocket();
+    WsClient c = new WsClient(client, ws);
+    return ws.connect(options).map(c).onFailure(e -> client.close());
   }
 
   public WebSocket socket() {
