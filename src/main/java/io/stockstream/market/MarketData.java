@@ -1,11 +1,13 @@
 package io.stockstream.market;
 
+import io.stockstream.protocol.Tick;
 import io.stockstream.protocol.TickEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongFunction;
 
 /**
  * The one place that holds the market of a node: the symbols, the latest tick and the recent
@@ -160,14 +162,26 @@ public final class MarketData {
 
   /** The latest tick of a symbol, or null before its first. */
   public TickEvent latest(int index) {
+    return newest(index, seq -> tick(index, seq));
+  }
+
+  /**
+   * The fields of a symbol's latest tick, or null before its first: a quote, which needs no frame
+   * (REST at 10,000 symbols would otherwise copy 10,000 frames per request for nothing).
+   */
+  public Tick latestTick(int index) {
+    return newest(index, seq -> histories[index].ring.tick(symbols.get(index), seq));
+  }
+
+  private <T> T newest(int index, LongFunction<T> read) {
     while (true) {
       long seq = histories[index].latestSeq;
       if (seq == 0) {
         return null;
       }
-      TickEvent e = tick(index, seq);
-      if (e != null) {
-        return e;
+      T t = read.apply(seq);
+      if (t != null) {
+        return t;
       }
       // A history shorter than the writer's progress since the seq was read: read it again.
     }

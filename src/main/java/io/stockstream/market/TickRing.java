@@ -78,25 +78,43 @@ final class TickRing {
     if ((long) SLOT.getAcquire(slots, at) != seq) {
       return null;
     }
-    Tick t =
-        new Tick(
-            symbol,
-            seq,
-            Double.longBitsToDouble(slots[at + 1]),
-            Double.longBitsToDouble(slots[at + 2]),
-            Double.longBitsToDouble(slots[at + 3]),
-            Double.longBitsToDouble(slots[at + 4]),
-            Double.longBitsToDouble(slots[at + 5]),
-            Double.longBitsToDouble(slots[at + 6]),
-            slots[at + 7],
-            slots[at + 8]);
+    Tick t = read(at, symbol, seq);
     long madeNanos = slots[at + 9];
-    // Had the writer begun to overwrite the slot meanwhile, the fields may mix two ticks.
-    VarHandle.loadLoadFence();
-    if ((long) SLOT.getOpaque(slots, at) != seq) {
+    if (!stillHeld(at, seq)) {
       return null;
     }
     return new TickEvent(index, t, frame != null ? frame : ProtocolJson.tickFrame(t), madeNanos);
+  }
+
+  /** The fields of tick {@code seq} alone, with no frame: what a quote needs. Null as in get. */
+  Tick tick(String symbol, long seq) {
+    int at = at(seq);
+    if ((long) SLOT.getAcquire(slots, at) != seq) {
+      return null;
+    }
+    Tick t = read(at, symbol, seq);
+    return stillHeld(at, seq) ? t : null;
+  }
+
+  private Tick read(int at, String symbol, long seq) {
+    return new Tick(
+        symbol,
+        seq,
+        Double.longBitsToDouble(slots[at + 1]),
+        Double.longBitsToDouble(slots[at + 2]),
+        Double.longBitsToDouble(slots[at + 3]),
+        Double.longBitsToDouble(slots[at + 4]),
+        Double.longBitsToDouble(slots[at + 5]),
+        Double.longBitsToDouble(slots[at + 6]),
+        slots[at + 7],
+        slots[at + 8]);
+  }
+
+  /** Whether slot {@code at} still holds {@code seq} after its fields were read. */
+  private boolean stillHeld(int at, long seq) {
+    // Had the writer begun to overwrite the slot meanwhile, the fields may mix two ticks.
+    VarHandle.loadLoadFence();
+    return (long) SLOT.getOpaque(slots, at) == seq;
   }
 
   private int at(long seq) {

@@ -7,7 +7,6 @@ import io.stockstream.metrics.Meters;
 import io.stockstream.metrics.WireComparison;
 import io.stockstream.protocol.ProtocolJson;
 import io.stockstream.protocol.Tick;
-import io.stockstream.protocol.TickEvent;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -41,11 +40,8 @@ public final class QuoteApi {
   public void symbols(RoutingContext ctx) {
     List<ProtocolJson.Listing> listings = new ArrayList<>(market.size());
     for (int i = 0; i < market.size(); i++) {
-      TickEvent latest = market.latest(i);
       SymbolSpec spec = market.spec(i);
-      listings.add(
-          new ProtocolJson.Listing(
-              spec.symbol(), spec.name(), latest == null ? null : latest.tick()));
+      listings.add(new ProtocolJson.Listing(spec.symbol(), spec.name(), market.latestTick(i)));
     }
     json(ctx, ProtocolJson.symbols(listings));
   }
@@ -59,14 +55,14 @@ public final class QuoteApi {
     if (i < 0) {
       throw HttpError.unknownSymbol("unknown symbol: " + symbol);
     }
-    TickEvent latest = latest(i);
+    Tick latest = latest(i);
     Long missed = null;
     if (since != null) {
       missed = Math.max(0, latest.seq() - since - 1);
       wire.httpMissed(missed);
     }
     countExchange(ctx, 1);
-    json(ctx, ProtocolJson.quoteBody(latest.tick(), missed));
+    json(ctx, ProtocolJson.quoteBody(latest, missed));
   }
 
   /** {@code GET /api/quotes?symbols=AAPL,MSFT}. */
@@ -79,7 +75,7 @@ public final class QuoteApi {
     }
     List<Tick> quotes = new ArrayList<>(symbols.size());
     for (String s : symbols) {
-      quotes.add(latest(market.indexOf(s)).tick());
+      quotes.add(latest(market.indexOf(s)));
     }
     countExchange(ctx, quotes.size());
     json(ctx, ProtocolJson.quotes(quotes));
@@ -93,8 +89,8 @@ public final class QuoteApi {
             wire.snapshot(meters.fanoutPercentileMs(0.50), meters.fanoutPercentileMs(0.99))));
   }
 
-  private TickEvent latest(int index) {
-    TickEvent latest = market.latest(index);
+  private Tick latest(int index) {
+    Tick latest = market.latestTick(index);
     if (latest == null) {
       throw new HttpError(503, "unavailable", "no tick yet for " + market.spec(index).symbol(), 1);
     }

@@ -175,6 +175,15 @@ class MarketDataTest {
   }
 
   @Test
+  void theLatestQuoteIsTheLatestTicksFieldsOrNullBeforeTheFirst() {
+    MarketData m = new MarketData(SPECS, 500, "e");
+    assertThat(m.latestTick(0)).isNull();
+    appendUpTo(m, 0, 42);
+    assertThat(m.latestTick(0)).isEqualTo(event(0, 42).tick());
+    assertThat(m.latestTick(1)).isNull();
+  }
+
+  @Test
   void aTickIsReadBackByItsSeqWithTheFeedsFrameOrNullOnceGone() {
     MarketData m = MarketData.withHistory(SPECS, 4, "e");
     assertThat(m.tick(0, 1)).isNull();
@@ -190,7 +199,7 @@ class MarketDataTest {
    * frame, never one whose fields or bytes mix two ticks.
    */
   @Test
-  void theLatestReadWhileTheWriterLapsTheHistoryIsAWholeTick() throws Exception {
+  void theLatestReadWhileTheWriterLapsTheHistoryIsAWholeTickAndAWholeQuote() throws Exception {
     MarketData m = MarketData.withHistory(SPECS, 4, "e");
     m.append(event(0, 1));
     List<Long> whole =
@@ -198,6 +207,8 @@ class MarketDataTest {
             () -> {
               TickEvent e = m.latest(0);
               assertThat(e).isEqualTo(event(0, e.seq()));
+              Tick t = m.latestTick(0);
+              assertThat(t).isEqualTo(event(0, t.seq()).tick());
               return 1;
             },
             () -> {
