@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -52,20 +53,19 @@ class TlsTest {
                 .setPort(node.port())
                 .setURI(uri))
         // The body is asked for as the response arrives (see support.Http).
-        .compose(
-            req ->
-                req.send()
-                    .compose(
-                        resp -> {
-                          if (resp.statusCode() != 200) {
-                            return Future.failedFuture("https status " + resp.statusCode());
-                          }
-                          if (!resp.request().connection().isSsl()) {
-                            return Future.failedFuture("the connection is not TLS");
-                          }
-                          return resp.body().map(Buffer::toJsonObject);
-                        }))
+        .compose(req -> req.send().compose(TlsTest::jsonOverTls))
         .eventually(client::close);
+  }
+
+  /** The body of a 200 that came over TLS, as JSON; fails otherwise. */
+  private static Future<JsonObject> jsonOverTls(HttpClientResponse resp) {
+    if (resp.statusCode() != 200) {
+      return Future.failedFuture("https status " + resp.statusCode());
+    }
+    if (!resp.request().connection().isSsl()) {
+      return Future.failedFuture("the connection is not TLS");
+    }
+    return resp.body().map(Buffer::toJsonObject);
   }
 
   /** Over wss: the welcome, the subscription and two consecutive live ticks of AAPL. */
