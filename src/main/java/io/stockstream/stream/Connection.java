@@ -1,16 +1,22 @@
 package io.stockstream.stream;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.unix.Socket;
 import io.netty.util.collection.IntObjectHashMap;
 import io.stockstream.protocol.Disconnect;
-import io.vertx.core.http.ServerWebSocket;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One WebSocket and all of its state, owned by the event loop that accepted it: its subscriptions,
@@ -25,12 +31,13 @@ final class Connection {
    */
   static final int CORK_BYTES = 16 * 1024;
 
-  final ServerWebSocket ws;
+  private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
   final UUID id;
   final Outbox outbox;
   final TokenBucket rateLimit;
 
-  /** Where its frames are written: see {@link VertxInternals#frameOutput}. */
+  /** Where its frames are written: see {@link WebSocketUpgrade#upgrade}. */
   private final ChannelHandlerContext out;
 
   /** The socket itself, or null: see {@link VertxInternals#directSocket} and {@link #send}. */
@@ -80,7 +87,6 @@ final class Connection {
   private boolean released;
 
   Connection(
-      ServerWebSocket ws,
       ChannelHandlerContext out,
       Socket socket,
       Flusher flusher,
@@ -88,7 +94,6 @@ final class Connection {
       int ratePerSecond,
       int burst,
       long nowNanos) {
-    this.ws = ws;
     this.out = out;
     this.socket = socket;
     this.held = out == null ? null : out.channel().unsafe().outboundBuffer();
@@ -210,6 +215,45 @@ final class Connection {
       unflushed = true;
       flusher.written(this);
     }
+  }
+
+  /** Closes the TCP connection once everything written to it so far has left. */
+  void closeWhenWritten() {
+    flush();
+    out.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /**
+   * Drops the TCP connection at once, whatever is still queued for it.
+   *
+   * @return false when it was already closed
+   */
+  boolean abort() {
+    return VertxInternals.abort(out.channel());
+  }
+
+  /**
+   * Drops the TCP connection if it is still open {@code ms} from now: a close handshake that a
+   * client never answers, or never reads, must not hold its socket and slot forever.
+   */
+  void abortAfter(long ms) {
+    out.executor().schedule(this::abortIfOpen, ms, TimeUnit.MILLISECONDS);
+  }
+
+  private void abortIfOpen() {
+    if (!released && abort()) {
+      log.debug("connection {}: no close handshake in time, dropped the TCP connection", id);
+    }
+  }
+
+  /** The allocator of its socket, for frames of its own. */
+  ByteBufAllocator alloc() {
+    return out.alloc();
+  }
+
+  /** Completes once the TCP connection is closed. */
+  ChannelFuture closeFuture() {
+    return out.channel().closeFuture();
   }
 
   /**

@@ -51,7 +51,7 @@ final class HandshakeGate implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest req) {
-    // The upgrade may wait for the token check; keep the request's end for toWebSocket().
+    // The upgrade may wait for the token check: nothing more is read meanwhile.
     req.pause();
     if (lifecycle.draining()) {
       reject(
@@ -101,23 +101,14 @@ final class HandshakeGate implements Handler<HttpServerRequest> {
 
   private void upgrade(HttpServerRequest req) {
     String symbols = req.getParam("symbols");
-    req.toWebSocket()
-        .onSuccess(
-            ws -> {
-              onUpgrade.handle(req);
-              meters.handshake(Handshake.ACCEPTED);
-              hub.open(ws, symbols);
-            })
-        .onFailure(
-            e -> {
-              slots.release();
-              meters.handshake(Handshake.REJECTED_BAD_REQUEST);
-              if (!req.response().ended()) {
-                JsonErrors.respond(
-                    req.response(),
-                    HttpError.badRequest("WebSocket handshake failed: " + e.getMessage()));
-              }
-            });
+    onUpgrade.handle(req);
+    if (hub.open(req, symbols)) {
+      meters.handshake(Handshake.ACCEPTED);
+    } else {
+      // The client left while its handshake was checked: nothing to answer.
+      slots.release();
+      meters.handshake(Handshake.REJECTED_BAD_REQUEST);
+    }
   }
 
   /**

@@ -2,6 +2,10 @@ package io.stockstream.stream;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.stockstream.config.Config;
 import io.stockstream.market.MarketData;
 import io.stockstream.metrics.Meters;
@@ -15,17 +19,15 @@ import io.stockstream.protocol.PresenceEvent;
 import io.stockstream.protocol.ProtocolJson;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClosedException;
-import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * frames, and leaves fan-out to its {@link TickRouter} and timers to its {@link Sweeper}.
  * Everything here runs on that one event loop, so nothing locks.
  */
-final class StreamHub implements Sweeper.Actions {
+final class StreamHub implements Sweeper.Actions, WebSocketHandler.Listener {
 
   private static final Logger log = LoggerFactory.getLogger(StreamHub.class);
   private static final ByteBuf PING = WireFrame.ping(Buffer.buffer("stockstream"));
@@ -57,11 +59,9 @@ final class StreamHub implements Sweeper.Actions {
   private final Parser parser;
   private final Set<Connection> connections = new LinkedHashSet<>();
   private final long closeGraceMs;
-
-  /** The welcome's list of symbols, encoded once and shared by every connection's welcome. */
-  private final ByteBuf welcomeSymbols;
-
-  private final ByteBuf[] welcomeTails = new ByteBuf[2];
+  private final WebSocketUpgrade upgrade = new WebSocketUpgrade(WebSocketOptions.MAX_MESSAGE_BYTES);
+  private final WriteBufferWaterMark writeQueue;
+  private final Welcome welcome;
 
   StreamHub(
       Vertx vertx,
@@ -85,10 +85,9 @@ final class StreamHub implements Sweeper.Actions {
     this.sweeper = new Sweeper(vertx, config, connections, this);
     this.closeGraceMs =
         Math.min(WebSocketOptions.CLOSING_TIMEOUT_S * 1000L, config.slowConsumerTimeoutMs());
-    this.welcomeSymbols = WireFrame.constant(ProtocolJson.welcomeSymbols(market.symbols()));
-    for (boolean open : new boolean[] {false, true}) {
-      welcomeTails[open ? 1 : 0] = WireFrame.constant(ProtocolJson.welcomeTail(open));
-    }
+    this.writeQueue =
+        new WriteBufferWaterMark(config.writeQueueBytes() / 2, config.writeQueueBytes());
+    this.welcome = new Welcome(market, alloc);
   }
 
   /** Where the node's fan-out hands this loop its ticks. */
@@ -117,44 +116,36 @@ final class StreamHub implements Sweeper.Actions {
 
   // ---- connection lifecycle -------------------------------------------------------------------
 
-  /** Takes over an upgraded socket; {@code symbolsParam} is its {@code ?symbols=}, if any. */
-  void open(ServerWebSocket ws, String symbolsParam) {
+  /**
+   * Upgrades an accepted handshake and takes its socket over; {@code symbolsParam} is its {@code
+   * ?symbols=}, if any.
+   *
+   * @return false when the client had already gone
+   */
+  boolean open(HttpServerRequest req, String symbolsParam) {
+    WebSocketHandler handler = new WebSocketHandler(this, WebSocketOptions.MAX_MESSAGE_BYTES);
+    ChannelHandlerContext out = upgrade.upgrade(req, handler);
+    if (out == null) {
+      return false;
+    }
+    ChannelConfig socket = out.channel().config();
+    socket.setWriteBufferWaterMark(writeQueue);
+    // The kernel's buffer in front of the write queue no bigger than the queue: else megabytes of
+    // ticks wait there, unconflated, before the queue is full (ThrottledLinkTest). Linux doubles
+    // it.
+    socket.setOption(ChannelOption.SO_SNDBUF, config.writeQueueBytes());
     Connection c =
         new Connection(
-            ws,
-            VertxInternals.frameOutput(ws),
-            VertxInternals.directSocket(ws),
+            out,
+            VertxInternals.directSocket(out),
             flusher,
-            connectionId(),
+            Welcome.connectionId(),
             config.rateLimitPerSecond(),
             config.rateLimitBurst(),
             System.nanoTime());
+    handler.attach(c);
     connections.add(c);
     sweeper.met(c, System.nanoTime());
-    VertxInternals.writeDirect(ws);
-    VertxInternals.forgetHandshake(ws);
-    VertxInternals.install(ws, code -> onViolation(c, code), () -> router.flush(c));
-    ws.setWriteQueueMaxSize(config.writeQueueBytes());
-    // The kernel's buffer in front of the write queue no bigger than the queue: else megabytes of
-    // ticks wait there, unconflated, before the queue is full (ThrottledLinkTest).
-    VertxInternals.limitSendBuffer(ws, config.writeQueueBytes());
-    ws.frameHandler(f -> c.heard(System.nanoTime()));
-    ws.textMessageHandler(text -> answer(c, () -> onText(c, text)));
-    ws.binaryMessageHandler(
-        b ->
-            answer(
-                c,
-                () -> {
-                  if (admit(c)) {
-                    error(
-                        c,
-                        "bad_request",
-                        "binary frames are not supported: send JSON text",
-                        ProtocolJson.NO_REF);
-                  }
-                }));
-    ws.exceptionHandler(t -> onException(c, t));
-    ws.closeHandler(v -> onClosed(c));
     welcome(c);
     try {
       ClientRequest.Subscribe initial = ClientRequest.fromQuery(symbolsParam);
@@ -164,35 +155,54 @@ final class StreamHub implements Sweeper.Actions {
     } catch (ClientRequest.BadFrame e) {
       error(c, e.code(), e.getMessage(), e.ref());
     }
+    return true;
   }
 
-  /** The welcome, from its per-connection head and the parts every connection shares. */
   private void welcome(Connection c) {
-    ByteBuf tail = welcomeTails[market.marketOpen() ? 1 : 0];
-    c.write(
-        WireFrame.head(
-            alloc,
-            ProtocolJson.welcomeHead(c.id.toString(), market.epoch(), System.currentTimeMillis()),
-            welcomeSymbols.readableBytes(),
-            tail.readableBytes()));
-    c.write(welcomeSymbols.duplicate());
-    c.write(tail.duplicate());
+    welcome.writeTo(c);
     meters.framesSent(Frame.WELCOME, 1);
     flusher.flushSoon();
   }
 
-  /**
-   * A random (version 4) UUID from the loop's own generator: ids need to be unique, not secret, and
-   * {@link UUID#randomUUID} draws on the node-wide SecureRandom on every handshake.
-   */
-  private static UUID connectionId() {
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
-    long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
-    return new UUID(high, low);
+  // ---- socket events (WebSocketHandler.Listener) ----------------------------------------------
+
+  @Override
+  public void onText(Connection c, String text) {
+    answer(c, () -> onTextFrame(c, text));
   }
 
-  private void onClosed(Connection c) {
+  @Override
+  public void onBinary(Connection c, ByteBuf message) {
+    answer(
+        c,
+        () -> {
+          if (!c.closing() && admit(c)) {
+            error(
+                c,
+                "bad_request",
+                "binary frames are not supported: send JSON text",
+                ProtocolJson.NO_REF);
+          }
+        });
+  }
+
+  @Override
+  public void onMessageTooBig(Connection c) {
+    close(c, 1009, "message over 64 KiB", Disconnect.ABUSE);
+  }
+
+  @Override
+  public void onClosing(Connection c) {
+    router.unsubscribeAll(c);
+  }
+
+  @Override
+  public void onWritable(Connection c) {
+    router.flush(c);
+  }
+
+  @Override
+  public void onClosed(Connection c) {
     Disconnect reason = c.release();
     if (reason == null) {
       return;
@@ -203,20 +213,10 @@ final class StreamHub implements Sweeper.Actions {
     meters.disconnect(reason);
   }
 
-  /**
-   * The pipeline's guard is closing the connection for a frame that broke RFC 6455: 1009 for an
-   * oversized frame counts as abuse, 1002 and 1007 as errors.
-   */
-  private void onViolation(Connection c, int code) {
-    c.startClosing(code == 1009 ? Disconnect.ABUSE : Disconnect.ERROR);
-    router.unsubscribeAll(c);
-  }
-
-  private void onException(Connection c, Throwable t) {
-    if (VertxInternals.isMessageTooBig(t)) {
-      close(c, 1009, "message over 64 KiB", Disconnect.ABUSE);
-    } else if (t instanceof IOException || t instanceof HttpClosedException) {
-      // The peer went away without a close frame: its close handler counts it.
+  @Override
+  public void onError(Connection c, Throwable t) {
+    if (t instanceof IOException) {
+      // The peer went away without a close frame: Netty closes the socket, and onClosed counts it.
       log.debug("connection {}: {}", c.id, t.toString());
     } else {
       log.warn("connection {} failed: {}", c.id, t.toString());
@@ -224,28 +224,24 @@ final class StreamHub implements Sweeper.Actions {
     }
   }
 
-  /** Starts closing a connection; it stops receiving ticks at once. */
+  /**
+   * Starts closing a connection: it stops receiving ticks at once, and its close frame goes after
+   * what was already written. The TCP connection ends when the client answers, or is dropped after
+   * the grace period (a slow consumer may never read the close frame at all).
+   *
+   * @return completes when the TCP connection is closed
+   */
   @Override
   public Future<Void> close(Connection c, int code, String reason, Disconnect why) {
     if (c.startClosing(why)) {
-      // Vert.x starts its closing timeout only once the close frame is written, which never
-      // happens while the peer reads nothing (a slow consumer): then drop the TCP connection, so
-      // that its slot and socket are not held forever.
-      vertx.setTimer(closeGraceMs, id -> abortIfOpen(c));
+      router.unsubscribeAll(c);
+      c.write(WireFrame.close(alloc, code, reason));
+      c.flush();
+      c.abortAfter(closeGraceMs);
     }
-    router.unsubscribeAll(c);
-    // What the hub wrote goes before Vert.x's close frame.
-    c.flush();
-    // A close that fails found the socket already gone; its close handler does the accounting.
-    return c.ws
-        .close((short) code, reason)
-        .onFailure(e -> log.debug("connection {}: close {}: {}", c.id, code, e.toString()));
-  }
-
-  private static void abortIfOpen(Connection c) {
-    if (!c.released() && VertxInternals.abort(c.ws)) {
-      log.debug("connection {}: no close handshake in time, dropped the TCP connection", c.id);
-    }
+    Promise<Void> closed = Promise.promise();
+    c.closeFuture().addListener(f -> closed.complete());
+    return closed.future();
   }
 
   // ---- client frames --------------------------------------------------------------------------
@@ -281,7 +277,7 @@ final class StreamHub implements Sweeper.Actions {
     return false;
   }
 
-  private void onText(Connection c, String text) {
+  private void onTextFrame(Connection c, String text) {
     if (c.closing() || !admit(c)) {
       return;
     }

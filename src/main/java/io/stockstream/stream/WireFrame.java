@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Complete WebSocket text frames as a server sends them (RFC 6455: FIN, opcode 1, unmasked), in
@@ -14,7 +15,12 @@ import java.nio.ByteBuffer;
 final class WireFrame {
 
   private static final int FIN_TEXT = 0x81;
+  private static final int FIN_CLOSE = 0x88;
   private static final int FIN_PING = 0x89;
+  private static final int FIN_PONG = 0x8A;
+
+  /** RFC 6455 5.5: a control frame's payload is at most 125 bytes; a close's reason 123. */
+  private static final int MAX_CONTROL_PAYLOAD = 125;
 
   private WireFrame() {}
 
@@ -59,7 +65,7 @@ final class WireFrame {
    */
   static ByteBuf ping(Buffer payload) {
     int length = payload.length();
-    if (length > 125) {
+    if (length > MAX_CONTROL_PAYLOAD) {
       throw new IllegalArgumentException("a ping's payload is at most 125 bytes, not " + length);
     }
     return constant(
@@ -67,6 +73,30 @@ final class WireFrame {
             .appendByte((byte) FIN_PING)
             .appendByte((byte) length)
             .appendBuffer(payload));
+  }
+
+  /** The pong that answers a ping of {@code payload}; the caller owns the buffer. */
+  static ByteBuf pong(ByteBufAllocator alloc, ByteBuf payload) {
+    int length = payload.readableBytes();
+    ByteBuf frame = alloc.directBuffer(2 + length);
+    frame.writeByte(FIN_PONG).writeByte(length);
+    frame.writeBytes(payload, payload.readerIndex(), length);
+    return frame;
+  }
+
+  /**
+   * A close frame with {@code code} and {@code reason} (cut to fit), or with no payload when {@code
+   * code} is negative (the answer to a close that carried none); the caller owns the buffer.
+   */
+  static ByteBuf close(ByteBufAllocator alloc, int code, String reason) {
+    if (code < 0) {
+      return alloc.directBuffer(2).writeByte(FIN_CLOSE).writeByte(0);
+    }
+    byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+    int reasonLength = Math.min(text.length, MAX_CONTROL_PAYLOAD - 2);
+    ByteBuf frame = alloc.directBuffer(4 + reasonLength);
+    frame.writeByte(FIN_CLOSE).writeByte(2 + reasonLength).writeShort(code);
+    return frame.writeBytes(text, 0, reasonLength);
   }
 
   static int headerLength(int payloadLength) {

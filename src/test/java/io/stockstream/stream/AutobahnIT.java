@@ -2,12 +2,15 @@ package io.stockstream.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import me.normanmaurer.maven.autobahntestsuite.AutobahnTestSuite;
@@ -33,15 +37,15 @@ import org.slf4j.LoggerFactory;
  * Autobahn|Testsuite's fuzzing client against an echo server built from {@code /ws}'s own WebSocket
  * layer, with the one deviation that the echo server accepts messages of up to 16 MiB.
  *
- * <p>The echo server is what {@code /ws} runs up to the point where the hub would read the frame:
- * {@link WebSocketOptions#applyTo} on the server options, {@code req.toWebSocket()} with no Router,
- * {@link VertxInternals#install} (the folding of empty fragments, Netty's UTF-8 validator, the
- * protocol guard that answers RFC 6455 violations with 1002, 1007 or 1009) and {@link
- * VertxInternals#frameOutput} with {@link WireFrame} to send each text message back. The deviation:
- * Autobahn's 9.* cases send messages of up to 16 MiB and expect them echoed, where {@code /ws}
- * closes with 1009 past 64 KiB ({@code ClientErrorsTest} holds that), so the echo server raises its
- * frame and message size to 16 MiB + 1 KiB after {@code applyTo}; every other option is the
- * service's. Compression is off on {@code /ws}, so the compression cases (12.*, 13.*) are excluded.
+ * <p>The echo server is what {@code /ws} runs up to the point where the hub would read a message:
+ * {@link WebSocketOptions#applyTo} on the server options, no Router, {@link WebSocketUpgrade} (the
+ * {@code 101}, Netty's frame decoder and UTF-8 validator) and {@link WebSocketHandler} (fragments,
+ * pings, the close handshake, failing the connection with 1002, 1007 or 1009), with a {@link
+ * Connection} writing each message back as the hub writes every frame. The deviation: Autobahn's
+ * 9.* cases send messages of up to 16 MiB and expect them echoed, where {@code /ws} closes with
+ * 1009 past 64 KiB ({@code ClientErrorsTest} holds that), so the echo server's frame and message
+ * limit is 16 MiB + 1 KiB. Compression is off on {@code /ws}, so the compression cases (12.*, 13.*)
+ * are excluded.
  *
  * <p>Cases 1.* to 10.* must each end OK, NON-STRICT or INFORMATIONAL. All of them take about five
  * minutes, most of it 9.*, hence a Failsafe IT, in {@code mvn verify} but not in {@code mvn test};
@@ -75,20 +79,28 @@ class AutobahnIT {
     // into the default system state, which the plugin's interpreter shares, avoided that.
     new PythonInterpreter().exec("import io");
     vertx = Vertx.vertx();
-    HttpServerOptions options =
-        WebSocketOptions.applyTo(new HttpServerOptions())
-            .setMaxWebSocketFrameSize(ECHO_LIMIT)
-            .setMaxWebSocketMessageSize(ECHO_LIMIT);
     server =
         vertx
-            .createHttpServer(options)
-            .requestHandler(
-                req ->
-                    req.toWebSocket()
-                        .onSuccess(AutobahnIT::echo)
-                        .onFailure(e -> log.debug("upgrade failed: {}", e.toString())))
-            .listen(0, "127.0.0.1")
+            .deployVerticle(new EchoVerticle())
+            .map(id -> echoServer)
+            .compose(h -> h.listen(0, "127.0.0.1"))
             .await(30, TimeUnit.SECONDS);
+  }
+
+  private static volatile HttpServer echoServer;
+
+  /** One echo server, on the event loop its sockets use, as the service's web verticle is. */
+  private static final class EchoVerticle extends VerticleBase {
+    @Override
+    public Future<?> start() {
+      WebSocketUpgrade upgrade = new WebSocketUpgrade(ECHO_LIMIT);
+      Flusher flusher = new Flusher(context);
+      echoServer =
+          vertx
+              .createHttpServer(WebSocketOptions.applyTo(new HttpServerOptions()))
+              .requestHandler(req -> echo(req, upgrade, flusher));
+      return Future.succeededFuture();
+    }
   }
 
   @AfterAll
@@ -98,24 +110,71 @@ class AutobahnIT {
     }
   }
 
-  /** Completes the socket's pipeline as the hub does, then sends every message back as it came. */
-  private static void echo(ServerWebSocket ws) {
-    VertxInternals.install(ws, code -> {}, () -> {});
-    // Text goes back the way the hub sends every frame: ready-made, past Vert.x's queue.
-    ChannelHandlerContext out = VertxInternals.frameOutput(ws);
-    ws.textMessageHandler(
-        text ->
-            out.writeAndFlush(WireFrame.text(out.alloc(), Buffer.buffer(text)), out.voidPromise()));
-    ws.binaryMessageHandler(ws::writeBinaryMessage);
-    // The guard has already answered protocol violations; what remains is peers that went away,
-    // which Autobahn does on purpose, and which would otherwise be logged as unhandled.
-    ws.exceptionHandler(
-        t -> {
+  /** Upgrades as the hub does, then sends every message back as it came. */
+  private static void echo(HttpServerRequest req, WebSocketUpgrade upgrade, Flusher flusher) {
+    req.pause();
+    WebSocketHandler handler = new WebSocketHandler(ECHO, ECHO_LIMIT);
+    ChannelHandlerContext out = upgrade.upgrade(req, handler);
+    if (out != null) {
+      handler.attach(
+          new Connection(
+              out,
+              VertxInternals.directSocket(out),
+              flusher,
+              UUID.randomUUID(),
+              Integer.MAX_VALUE,
+              Integer.MAX_VALUE,
+              System.nanoTime()));
+    }
+  }
+
+  private static final WebSocketHandler.Listener ECHO =
+      new WebSocketHandler.Listener() {
+        @Override
+        public void onText(Connection c, String text) {
+          c.write(WireFrame.text(c.alloc(), Buffer.buffer(text)));
+          c.flush();
+        }
+
+        @Override
+        public void onBinary(Connection c, ByteBuf message) {
+          int length = message.readableBytes();
+          ByteBuf frame = c.alloc().directBuffer(WireFrame.headerLength(length) + length);
+          // FIN and opcode 2, then the length as a server frame writes it: no mask.
+          frame.writeByte(0x82);
+          if (length < 126) {
+            frame.writeByte(length);
+          } else if (length <= 0xFFFF) {
+            frame.writeByte(126).writeShort(length);
+          } else {
+            frame.writeByte(127).writeLong(length);
+          }
+          c.write(frame.writeBytes(message, message.readerIndex(), length));
+          c.flush();
+        }
+
+        @Override
+        public void onMessageTooBig(Connection c) {
+          throw new AssertionError("the echo server's limit is what Autobahn sends at most");
+        }
+
+        @Override
+        public void onClosing(Connection c) {}
+
+        @Override
+        public void onWritable(Connection c) {}
+
+        @Override
+        public void onClosed(Connection c) {}
+
+        @Override
+        public void onError(Connection c, Throwable t) {
+          // Peers that went away, which Autobahn does on purpose.
           if (!(t instanceof IOException)) {
             log.debug("echo socket: {}", t.toString());
           }
-        });
-  }
+        }
+      };
 
   /** Cases 1.* to 10.* of Autobahn|Testsuite 0.6.4. */
   private static final int ALL_CASES = 301;

@@ -24,7 +24,7 @@ class ConnectionCorkTest {
   private final EmbeddedChannel channel = new EmbeddedChannel(new ChannelOutboundHandlerAdapter());
   private final ChannelHandlerContext out = channel.pipeline().firstContext();
   private final Connection c =
-      new Connection(null, out, null, new Flusher(null), UUID.randomUUID(), 20, 40, 0L);
+      new Connection(out, null, new Flusher(null), UUID.randomUUID(), 20, 40, 0L);
   private final List<ByteBuf> shared = new ArrayList<>();
 
   @AfterEach

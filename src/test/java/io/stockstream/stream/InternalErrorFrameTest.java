@@ -71,13 +71,10 @@ class InternalErrorFrameTest {
           vertx
               .createHttpServer()
               .requestHandler(
-                  req ->
-                      req.toWebSocket()
-                          .onSuccess(
-                              ws -> {
-                                assertThat(slots.tryReserve()).isTrue();
-                                hub.open(ws, null);
-                              }));
+                  req -> {
+                    assertThat(slots.tryReserve()).isTrue();
+                    assertThat(hub.open(req, null)).isTrue();
+                  });
       return server.listen(0, "127.0.0.1");
     }
   }

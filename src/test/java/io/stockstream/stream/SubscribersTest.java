@@ -14,8 +14,7 @@ class SubscribersTest {
   private static final int SYMBOLS = 5;
 
   private static Connection connection(String id) {
-    return new Connection(
-        null, null, null, null, UUID.nameUUIDFromBytes(id.getBytes()), 20, 40, 0L);
+    return new Connection(null, null, null, UUID.nameUUIDFromBytes(id.getBytes()), 20, 40, 0L);
   }
 
   private static List<Connection> connections(int n) {

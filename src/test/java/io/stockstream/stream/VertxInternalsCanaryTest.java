@@ -5,45 +5,48 @@ import static io.stockstream.support.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOption;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
-import io.stockstream.support.RawWebSocket;
+import io.netty.channel.WriteBufferWaterMark;
 import io.stockstream.support.StalledClient;
 import io.stockstream.support.TestCertificate;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -57,7 +60,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * One canary per Vert.x or Netty internal that {@link VertxInternals} relies on, each against a
- * real server upgraded like the service's {@code /ws} ({@code req.toWebSocket()}, no Router) and a
+ * real server upgraded like the service's {@code /ws} ({@link WebSocketUpgrade}, no Router) and a
  * real client over a real socket, so that a Vert.x upgrade that breaks one fails here by name.
  */
 @ExtendWith(VertxExtension.class)
@@ -77,6 +80,9 @@ class VertxInternalsCanaryTest {
   private volatile Context httpContext;
   private volatile Socket rawHttp;
 
+  /** Vert.x instances of a test's own, closed after everything else. */
+  private final List<Vertx> others = new CopyOnWriteArrayList<>();
+
   @AfterEach
   void tearDown(VertxTestContext ctx) {
     for (AutoCloseable c : rawClients) {
@@ -88,24 +94,99 @@ class VertxInternalsCanaryTest {
     }
     Stream<Future<Void>> closing =
         Stream.concat(clients.stream().map(c -> c.close()), servers.stream().map(s -> s.close()));
-    Future.join(closing.toList()).onComplete(ar -> ctx.completeNow());
+    Future.join(closing.toList())
+        .compose(v -> Future.join(others.stream().map(Vertx::close).toList()))
+        .onComplete(ar -> ctx.completeNow());
   }
 
   @Test
-  void checkPassesAndServerSocketsAreWebSocketInternal(Vertx vertx, VertxTestContext ctx) {
+  void checkPassesAndTakeOverLeavesOnlyTheWebSocketsOwnHandlers(Vertx vertx, VertxTestContext ctx) {
     assertThatCode(VertxInternals::check).doesNotThrowAnyException();
-    serve(vertx, 1, ws -> {})
+    serve(vertx, 1)
         .compose(server -> connect(vertx, server.port()).compose(c -> server.socket(0)))
         .compose(
             s ->
                 run(
                     s.context(),
                     () -> {
-                      assertThat(s.ws()).isInstanceOf(WebSocketInternal.class);
-                      ChannelHandlerContext chctx =
-                          ((WebSocketInternal) s.ws()).channelHandlerContext();
-                      assertThat(chctx.channel().isActive()).isTrue();
+                      assertThat(s.out().channel().isActive()).isTrue();
+                      assertThat(s.out().pipeline().names())
+                          .as("no handler of Vert.x's left")
+                          .containsExactly(
+                              WebSocketUpgrade.DECODER,
+                              WebSocketUpgrade.UTF8_VALIDATOR,
+                              WebSocketUpgrade.HANDLER,
+                              "DefaultChannelPipeline$TailContext#0");
+                      assertThat(s.out().name()).isEqualTo(WebSocketUpgrade.DECODER);
                     }))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void takeOverClosesVertxsBooksOnTheRequestAndTheConnection(VertxTestContext ctx) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx metered =
+        Vertx.builder()
+            .with(
+                new VertxOptions()
+                    .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+            .withMetrics(new MicrometerMetricsFactory(registry))
+            .build();
+    serve(metered, 1)
+        .compose(server -> connect(metered, server.port()).compose(c -> server.socket(0)))
+        .compose(
+            s ->
+                eventually(
+                    metered,
+                    "Vert.x's gauges back to 0 with the WebSocket open",
+                    5_000,
+                    () ->
+                        gauge(registry, "vertx.http.server.active.connections") == 0
+                            && gauge(registry, "vertx.http.server.active.requests") == 0))
+        .map(
+            v -> {
+              assertThat(registry.find("vertx.http.server.requests").counter())
+                  .as("the upgrade counted as an answered request")
+                  .isNotNull()
+                  .extracting(c -> c.count())
+                  .isEqualTo(1.0);
+              return assertThat(socket.out().channel().isActive()).isTrue();
+            })
+        .onComplete(ctx.succeedingThenComplete());
+    others.add(metered);
+  }
+
+  private static double gauge(PrometheusMeterRegistry registry, String name) {
+    return registry.find(name).gauges().stream().mapToDouble(g -> g.value()).sum();
+  }
+
+  @Test
+  void takeOverOfAConnectionAlreadyGoneReturnsNullAndWritesNothing(
+      Vertx vertx, VertxTestContext ctx) {
+    Promise<ChannelHandlerContext> taken = Promise.promise();
+    HttpServer http =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                req -> {
+                  req.pause();
+                  Channel channel = ((ConnectionBase) req.connection()).channel();
+                  channel
+                      .close()
+                      .addListener(
+                          f ->
+                              taken.complete(
+                                  new WebSocketUpgrade(MAX_MESSAGE_BYTES).upgrade(req, handler())));
+                });
+    servers.add(http);
+    http.listen(0, "127.0.0.1")
+        .compose(h -> connect(vertx, h.actualPort()).<Void>mapEmpty().otherwiseEmpty())
+        .compose(v -> taken.future().timeout(5, TimeUnit.SECONDS))
+        .map(
+            out -> {
+              assertThat(out).as("nothing to take over").isNull();
+              return out;
+            })
         .onComplete(ctx.succeedingThenComplete());
   }
 
@@ -119,7 +200,7 @@ class VertxInternalsCanaryTest {
     ByteBuf frame = WireFrame.text(ByteBufAllocator.DEFAULT, payload);
     int length = frame.readableBytes();
     List<Client> cs = new CopyOnWriteArrayList<>();
-    serve(vertx, sockets, ws -> {})
+    serve(vertx, sockets)
         .compose(
             server ->
                 Future.all(
@@ -146,9 +227,7 @@ class VertxInternalsCanaryTest {
         () ->
             accepted.forEach(
                 a -> {
-                  ChannelHandlerContext out = VertxInternals.frameOutput(a.ws());
-                  assertThat(out.handler()).isInstanceOf(WebSocketFrameEncoder.class);
-                  out.writeAndFlush(frame.retainedDuplicate());
+                  a.out().writeAndFlush(frame.retainedDuplicate());
                 }));
   }
 
@@ -171,14 +250,14 @@ class VertxInternalsCanaryTest {
         .isTrue();
     String text = new JsonObject().put("type", "tick").put("symbol", "AAPL").encode();
     ByteBuf frame = WireFrame.text(ByteBufAllocator.DEFAULT, Buffer.buffer(text));
-    serve(vertx, 1, ws -> {})
+    serve(vertx, 1)
         .compose(server -> connect(vertx, server.port()).compose(c -> server.socket(0)))
         .compose(
             s ->
                 on(
                     s.context(),
                     () -> {
-                      var fd = VertxInternals.directSocket(s.ws());
+                      var fd = VertxInternals.directSocket(s.out());
                       assertThat(fd).as("a plain socket's descriptor").isNotNull();
                       assertThat(fd.isOpen()).isTrue();
                       assertThat(frame.hasMemoryAddress()).isTrue();
@@ -206,10 +285,10 @@ class VertxInternalsCanaryTest {
         vertx.createWebSocketClient(
             new WebSocketClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false));
     clients.add(wss);
-    serve(vertx, 1, tls, ws -> {})
+    serve(vertx, 1, tls)
         .compose(
             server -> wss.connect(server.port(), "127.0.0.1", "/ws").compose(c -> server.socket(0)))
-        .compose(s -> on(s.context(), () -> VertxInternals.directSocket(s.ws())))
+        .compose(s -> on(s.context(), () -> VertxInternals.directSocket(s.out())))
         .map(
             fd -> {
               assertThat(fd).as("no descriptor past TLS").isNull();
@@ -218,174 +297,45 @@ class VertxInternalsCanaryTest {
         .onComplete(ctx.succeedingThenComplete());
   }
 
-  @Test
-  void onWritableHearsWhenASocketThatWasFullDrains(Vertx vertx, VertxTestContext ctx) {
-    Promise<Void> writable = Promise.promise();
-    serveStalled(
-            vertx,
-            ws -> {
-              ws.setWriteQueueMaxSize(16 * 1024);
-              VertxInternals.watch(ws, code -> {}, writable::tryComplete);
-            })
-        .compose(
-            s ->
-                run(
-                    s.context(),
-                    () -> {
-                      ChannelHandlerContext vertxHandler =
-                          ((WebSocketInternal) s.ws()).channelHandlerContext();
-                      List<String> names = vertxHandler.pipeline().names();
-                      assertThat(names.indexOf(VertxInternals.WATCH))
-                          .as("%s before %s in %s", VertxInternals.WATCH, vertxHandler, names)
-                          .isBetween(0, names.indexOf(vertxHandler.name()) - 1);
-                      fillUntilFull(s.ws());
-                      assertThat(writable.future().isComplete()).isFalse();
-                    }))
-        // The client reads what was queued for it: the socket falls under its low-water mark.
-        .compose(v -> vertx.executeBlocking(() -> stalled.drain(Duration.ofSeconds(2))))
-        .compose(v -> writable.future().timeout(5, TimeUnit.SECONDS))
-        .onComplete(ctx.succeedingThenComplete());
-  }
-
-  @Test
-  void writeDirectLetsVertxSeeTheSocketsOwnFullnessAndStillWriteItsFrames(
-      Vertx vertx, VertxTestContext ctx) {
-    serve(
-            vertx,
-            1,
-            ws -> {
-              ws.setWriteQueueMaxSize(16 * 1024);
-              VertxInternals.writeDirect(ws);
-            })
-        .compose(server -> connect(vertx, server.port()).compose(c -> server.socket(0)))
-        // Vert.x's own writes still reach the client, in order with the hub's.
-        .compose(
-            s ->
-                run(
-                    s.context(),
-                    () -> {
-                      writeText(s.ws(), Buffer.buffer("{\"n\":1}"));
-                      s.ws().writeTextMessage("{\"n\":2}");
-                      writeText(s.ws(), Buffer.buffer("{\"n\":3}"));
-                    }))
-        .compose(v -> client.received(vertx, 3))
-        .map(
-            v ->
-                assertThat(client.frames())
-                    .containsExactly(
-                        Got.text("{\"n\":1}"), Got.text("{\"n\":2}"), Got.text("{\"n\":3}")))
-        .onComplete(ctx.succeedingThenComplete());
-  }
-
-  @Test
-  void writeDirectMakesVertxsWriteQueueTheSocketsOwn(Vertx vertx, VertxTestContext ctx) {
-    serveStalled(
-            vertx,
-            ws -> {
-              ws.setWriteQueueMaxSize(16 * 1024);
-              VertxInternals.writeDirect(ws);
-            })
-        .compose(
-            s ->
-                run(
-                    s.context(),
-                    () -> {
-                      fillUntilFull(s.ws());
-                      // Through its own queue Vert.x would not know of frames written past it.
-                      assertThat(s.ws().writeQueueFull()).isTrue();
-                    }))
-        .onComplete(ctx.succeedingThenComplete());
-  }
-
   /** Writes 8 KiB frames to a client that reads nothing until the socket is full. */
-  private static void fillUntilFull(ServerWebSocket ws) {
+  private static void fillUntilFull(ChannelHandlerContext out) {
+    out.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(8 * 1024, 16 * 1024));
     Buffer frame = new JsonObject().put("pad", "x".repeat(8 * 1024)).toBuffer();
     // 64 MiB at most: far more than the kernel's socket buffers on loopback (a few MiB).
-    for (int i = 0; i < 8 * 1024 && channel(ws).isWritable(); i++) {
-      writeText(ws, frame);
+    for (int i = 0; i < 8 * 1024 && out.channel().isWritable(); i++) {
+      out.writeAndFlush(WireFrame.text(out.alloc(), frame), out.voidPromise());
     }
-    assertThat(channel(ws).isWritable()).as("socket full").isFalse();
-  }
-
-  /** A ready-made text frame of {@code payload}, written and flushed as the hub sends one. */
-  private static void writeText(ServerWebSocket ws, Buffer payload) {
-    ChannelHandlerContext out = VertxInternals.frameOutput(ws);
-    out.writeAndFlush(WireFrame.text(out.alloc(), payload), out.voidPromise());
+    assertThat(out.channel().isWritable()).as("socket full").isFalse();
   }
 
   @Test
   void abortDropsAConnectionThatCloseAloneLeavesOpenBehindAFullWriteQueue(
       Vertx vertx, VertxTestContext ctx) {
-    Promise<Void> serverClosed = Promise.promise();
-    long closeWaitMs = WebSocketOptions.CLOSING_TIMEOUT_S * 1000L + 1000;
-    serveStalled(
-            vertx,
-            ws -> {
-              ws.setWriteQueueMaxSize(16 * 1024);
-              ws.exceptionHandler(t -> {});
-              ws.closeHandler(v -> serverClosed.tryComplete());
-            })
-        .compose(s -> run(s.context(), () -> fillWriteQueueThenClose(s.ws())))
-        // Past Vert.x's closing timeout the connection is still there: close() alone is stuck.
+    long closeWaitMs = 1_500;
+    serveStalled(vertx)
+        .compose(s -> run(s.context(), () -> fillWriteQueueThenClose(s.out())))
+        // A close that waits for the queue to be flushed never happens for a peer reading nothing.
         .compose(v -> vertx.timer(closeWaitMs))
-        .map(
-            v -> {
-              assertThat(serverClosed.future().isComplete())
-                  .as("close handler fired within %d ms of close() alone", closeWaitMs)
-                  .isFalse();
-              Channel channel = ((WebSocketInternal) socket.ws()).channelHandlerContext().channel();
-              return assertThat(channel.isOpen()).isTrue();
-            })
-        .compose(v -> on(socket.context(), () -> VertxInternals.abort(socket.ws())))
+        .map(v -> assertThat(socket.out().channel().isOpen()).as("open after the close").isTrue())
+        .compose(v -> on(socket.context(), () -> VertxInternals.abort(socket.out().channel())))
         .map(first -> assertThat(first).as("abort of an open connection").isTrue())
-        .compose(v -> serverClosed.future().timeout(5, TimeUnit.SECONDS))
+        .compose(v -> closed(socket.out()).timeout(5, TimeUnit.SECONDS))
         .compose(v -> vertx.executeBlocking(() -> stalled.drain(Duration.ofSeconds(10))))
-        .map(
-            d -> {
-              assertThat(d.closeCode()).as("no close frame got past the queue: %s", d).isNull();
-              return assertThat(d.eof()).as("the client saw the end of the stream").isTrue();
-            })
-        .compose(v -> on(socket.context(), () -> VertxInternals.abort(socket.ws())))
+        .map(d -> assertThat(d.eof()).as("the client saw the end of the stream").isTrue())
+        .compose(v -> on(socket.context(), () -> VertxInternals.abort(socket.out().channel())))
         .map(again -> assertThat(again).as("abort of a closed connection").isFalse())
         .onComplete(ctx.succeedingThenComplete());
   }
 
-  @Test
-  void limitSendBufferCapsTheKernelsSendBufferOfAnUpgradedSocket(
-      Vertx vertx, VertxTestContext ctx) {
-    int bytes = 8 * 1024;
-    serveStalled(vertx, ws -> VertxInternals.limitSendBuffer(ws, bytes))
-        .compose(
-            s ->
-                run(
-                    s.context(),
-                    () -> {
-                      Channel channel =
-                          ((WebSocketInternal) s.ws()).channelHandlerContext().channel();
-                      // Linux reports twice what was asked; without the cap it would be megabytes.
-                      assertThat(channel.config().getOption(ChannelOption.SO_SNDBUF))
-                          .isBetween(bytes, 2 * bytes);
-                      // Frames written to a client that reads nothing stay in Netty's queue, where
-                      // the outbox can see them, once the capped kernel buffer is full.
-                      s.ws().setWriteQueueMaxSize(16 * 1024);
-                      Buffer frame = new JsonObject().put("pad", "x".repeat(1024)).toBuffer();
-                      for (int i = 0; i < 64; i++) {
-                        writeText(s.ws(), frame);
-                      }
-                    }))
-        .compose(
-            v ->
-                eventually(
-                    vertx,
-                    "the socket of a stalled client to be full with 64 KiB written",
-                    5_000,
-                    () -> !channel(socket.ws()).isWritable()))
-        .onComplete(ctx.succeedingThenComplete());
+  private static Future<Void> closed(ChannelHandlerContext out) {
+    Promise<Void> p = Promise.promise();
+    out.channel().closeFuture().addListener(f -> p.complete());
+    return p.future();
   }
 
   /** A server for one upgrade, and a client that reads nothing connected to it. */
-  private Future<Accepted> serveStalled(Vertx vertx, Handler<ServerWebSocket> configure) {
-    return serve(vertx, 1, configure)
+  private Future<Accepted> serveStalled(Vertx vertx) {
+    return serve(vertx, 1)
         .compose(
             server ->
                 vertx
@@ -400,13 +350,9 @@ class VertxInternalsCanaryTest {
   }
 
   /** Writes 8 KiB frames until the socket is full (fails if it never fills), then closes. */
-  private static void fillWriteQueueThenClose(ServerWebSocket ws) {
-    fillUntilFull(ws);
-    ws.close();
-  }
-
-  private static Channel channel(ServerWebSocket ws) {
-    return ((WebSocketInternal) ws).channelHandlerContext().channel();
+  private static void fillWriteQueueThenClose(ChannelHandlerContext out) {
+    fillUntilFull(out);
+    out.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
   }
 
   @Test
@@ -484,50 +430,10 @@ class VertxInternalsCanaryTest {
     }
   }
 
-  @Test
-  void isMessageTooBigRecognisesAnOverLongFragmentedMessageAndNothingElse(
-      Vertx vertx, VertxTestContext ctx) {
-    int fragment = 40 * 1024;
-    // Each fragment is under the frame limit; the two together are over the message limit.
-    assertThat(fragment).isLessThan(MAX_MESSAGE_BYTES).isGreaterThan(MAX_MESSAGE_BYTES / 2);
-    Promise<Throwable> error = Promise.promise();
-    serve(
-            vertx,
-            1,
-            ws -> {
-              ws.textMessageHandler(text -> error.tryFail("a message got through: " + text));
-              ws.exceptionHandler(error::tryComplete);
-            })
-        .compose(server -> vertx.executeBlocking(() -> sendFragmented(server.port(), fragment)))
-        .compose(v -> error.future().timeout(10, TimeUnit.SECONDS))
-        .map(
-            t -> {
-              assertThat(VertxInternals.isMessageTooBig(t)).as("recognises %s", t).isTrue();
-              assertThat(VertxInternals.isMessageTooBig(new IllegalStateException("other")))
-                  .isFalse();
-              assertThat(VertxInternals.isMessageTooBig(new IllegalStateException())).isFalse();
-              assertThat(VertxInternals.isMessageTooBig(new IOException("max message size")))
-                  .isFalse();
-              return null;
-            })
-        .onComplete(ctx.succeedingThenComplete());
-  }
-
-  /** Sends one text message in two fragments of {@code fragment} bytes each. */
-  private boolean sendFragmented(int port, int fragment) throws IOException {
-    RawWebSocket raw = RawWebSocket.connect(port, "/ws");
-    rawClients.add(raw);
-    byte[] half = new byte[fragment];
-    Arrays.fill(half, (byte) 'a');
-    raw.sendFrame(false, RawWebSocket.TEXT, half);
-    raw.sendFrame(true, RawWebSocket.CONTINUATION, half);
-    return true;
-  }
-
   // ---- the real server and clients ------------------------------------------------------------
 
-  /** A socket the server accepted, and the context its handlers run on. */
-  private record Accepted(ServerWebSocket ws, Context context) {}
+  /** A socket the server took over, where its frames are written, and its event loop's context. */
+  private record Accepted(ChannelHandlerContext out, Context context) {}
 
   /** A server whose request handler upgrades exactly like the service's {@code /ws}. */
   private record Server(HttpServer http, List<Promise<Accepted>> accepted) {
@@ -545,13 +451,12 @@ class VertxInternalsCanaryTest {
     }
   }
 
-  /** Starts a server for {@code sockets} upgrades; {@code configure} runs as each is accepted. */
-  private Future<Server> serve(Vertx vertx, int sockets, Handler<ServerWebSocket> configure) {
-    return serve(vertx, sockets, new HttpServerOptions(), configure);
+  /** Starts a server for {@code sockets} upgrades. */
+  private Future<Server> serve(Vertx vertx, int sockets) {
+    return serve(vertx, sockets, new HttpServerOptions());
   }
 
-  private Future<Server> serve(
-      Vertx vertx, int sockets, HttpServerOptions options, Handler<ServerWebSocket> configure) {
+  private Future<Server> serve(Vertx vertx, int sockets, HttpServerOptions options) {
     List<Promise<Accepted>> accepted =
         IntStream.range(0, sockets).mapToObj(i -> Promise.<Accepted>promise()).toList();
     AtomicInteger next = new AtomicInteger();
@@ -559,16 +464,53 @@ class VertxInternalsCanaryTest {
         vertx
             .createHttpServer(WebSocketOptions.applyTo(options))
             .requestHandler(
-                req ->
-                    req.toWebSocket()
-                        .onSuccess(
-                            ws -> {
-                              configure.handle(ws);
-                              socket = new Accepted(ws, Vertx.currentContext());
-                              accepted.get(next.getAndIncrement()).complete(socket);
-                            }));
+                req -> {
+                  req.pause();
+                  WebSocketHandler handler = handler();
+                  ChannelHandlerContext out =
+                      new WebSocketUpgrade(MAX_MESSAGE_BYTES).upgrade(req, handler);
+                  handler.attach(
+                      new Connection(
+                          out,
+                          null,
+                          new Flusher(Vertx.currentContext()),
+                          UUID.randomUUID(),
+                          20,
+                          40,
+                          System.nanoTime()));
+                  socket = new Accepted(out, Vertx.currentContext());
+                  accepted.get(next.getAndIncrement()).complete(socket);
+                });
     servers.add(http);
     return http.listen(0, "127.0.0.1").map(h -> new Server(h, accepted));
+  }
+
+  /** A socket's handler whose events go nowhere: the canaries only write. */
+  private static WebSocketHandler handler() {
+    return new WebSocketHandler(
+        new WebSocketHandler.Listener() {
+          @Override
+          public void onText(Connection c, String text) {}
+
+          @Override
+          public void onBinary(Connection c, ByteBuf message) {}
+
+          @Override
+          public void onMessageTooBig(Connection c) {}
+
+          @Override
+          public void onClosing(Connection c) {}
+
+          @Override
+          public void onWritable(Connection c) {}
+
+          @Override
+          public void onClosed(Connection c) {}
+
+          @Override
+          public void onError(Connection c, Throwable t) {}
+        },
+        MAX_MESSAGE_BYTES);
   }
 
   /** One frame as a client saw it. */
