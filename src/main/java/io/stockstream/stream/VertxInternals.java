@@ -87,6 +87,10 @@ public final class VertxInternals {
       HttpServerRequest req, ByteBuf switching, Map<String, ChannelHandler> handlers) {
     ConnectionBase conn = (ConnectionBase) req.connection();
     Channel channel = conn.channel();
+    if (!channel.eventLoop().inEventLoop()) {
+      switching.release();
+      throw new IllegalStateException("a WebSocket upgrade off its connection's event loop");
+    }
     if (!channel.isActive()) {
       switching.release();
       return null;

@@ -3,11 +3,12 @@ package io.stockstream.faults;
 import static io.stockstream.support.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.stockstream.support.Proxy;
 import io.stockstream.support.TestNode;
 import io.stockstream.support.WsClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
@@ -21,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A client whose connection freezes (a proxy between it and the node stops forwarding, nothing is
- * closed) is conflated and then closed with 1013, while a client connected straight to the node
- * keeps every seq and its latency.
+ * A client that freezes (it stops reading, as an application that hangs does; nothing is closed) is
+ * conflated and then closed with 1013, while another client of the same event loop keeps every seq
+ * and its latency.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
@@ -36,13 +37,13 @@ class FrozenClientTest {
   private static final int WRITE_QUEUE_BYTES = 64 * 1024;
 
   /**
-   * Also the close's grace (the hub's min(5 s, this)): the time the link has, once it comes back,
-   * to deliver the backlog and the close frame and bring back the client's close before the server
-   * drops the connection, whose reset discards what the client has not read yet. The grace starts
-   * when the server gives up, the link comes back once this test has seen that, and a loaded CI
-   * machine saw it late: at 1.5 s it delivered too late in 1 run of 7, and at 3 s once, with the
-   * give-up seen 3.66 s after the conflation (3.07-3.17 s on an idle machine). At 5 s the grace is
-   * the hub's cap and leaves the link over 4 s.
+   * Also the close's grace (the hub's min(5 s, this)): the time the client has, once it reads
+   * again, to read the backlog and the close frame and send its close before the server drops the
+   * connection. The grace starts when the server gives up, and the client reads again once this
+   * test has seen that, which a loaded CI machine saw late: at 1.5 s too late in 1 run of 7, and at
+   * 3 s once. At 5 s the grace is the hub's cap. (The freeze was a proxy's until it stalled for
+   * good after its unfreeze in 2 runs of 6, the server's socket unread for the whole grace: a
+   * client that stops reading is the frozen client itself, and has no such part.)
    */
   private static final long SLOW_TIMEOUT_MS = 5000;
 
@@ -82,7 +83,6 @@ class FrozenClientTest {
 
   private static final class Run {
     TestNode node;
-    Proxy proxy;
     Watcher watcher;
     WsClient frozen;
     long start;
@@ -100,18 +100,19 @@ class FrozenClientTest {
         .compose(
             node -> {
               r.node = node;
-              return vertx.executeBlocking(
-                  () -> Proxy.to(node.port()).smallBuffers(16 * 1024).start());
-            })
-        .compose(
-            proxy -> {
-              r.proxy = proxy;
               return Watcher.connect(vertx, r.node.port(), "AAPL");
             })
         .compose(
             w -> {
               r.watcher = w;
-              return WsClient.connect(vertx, r.proxy.port(), "/ws");
+              // A small receive buffer, so that the node's side fills soon after the freeze.
+              return WsClient.connect(
+                  vertx,
+                  new WebSocketClientOptions().setReceiveBufferSize(16 * 1024),
+                  new WebSocketConnectOptions()
+                      .setHost("127.0.0.1")
+                      .setPort(r.node.port())
+                      .setURI("/ws"));
             })
         .compose(
             frozen -> {
@@ -132,11 +133,9 @@ class FrozenClientTest {
         .compose(
             t -> {
               r.frozenAt = System.currentTimeMillis();
-              return vertx.executeBlocking(
-                  () -> {
-                    r.proxy.freeze();
-                    return null;
-                  });
+              // Vert.x stops reading the socket once the few frames it buffers while paused are in.
+              r.frozen.socket().pause();
+              return Future.succeededFuture();
             })
         .compose(v -> eventually(vertx, "conflation", 10_000, () -> r.node.metric(CONFLATED) > 0))
         .compose(
@@ -153,13 +152,10 @@ class FrozenClientTest {
         .compose(
             v -> {
               r.closingAt = System.currentTimeMillis();
-              // The link comes back within the close's grace: what the server queued for the
-              // frozen client, and then its close frame, reach it.
-              return vertx.executeBlocking(
-                  () -> {
-                    r.proxy.unfreeze();
-                    return null;
-                  });
+              // The client reads again within the close's grace: what the server queued for it,
+              // and then its close frame, reach it.
+              r.frozen.socket().resume();
+              return Future.succeededFuture();
             })
         .compose(v -> r.frozen.closed())
         .compose(
@@ -236,20 +232,10 @@ class FrozenClientTest {
   }
 
   private static Future<Void> closeAll(Vertx vertx, Run r) {
-    Future<Void> clients =
-        Future.join(
-                r.watcher != null ? r.watcher.close() : Future.succeededFuture(),
-                r.frozen != null ? r.frozen.close() : Future.succeededFuture())
-            .<Void>mapEmpty()
-            .otherwiseEmpty();
-    return clients.eventually(
-        () ->
-            vertx.executeBlocking(
-                () -> {
-                  if (r.proxy != null) {
-                    r.proxy.close();
-                  }
-                  return null;
-                }));
+    return Future.join(
+            r.watcher != null ? r.watcher.close() : Future.succeededFuture(),
+            r.frozen != null ? r.frozen.close() : Future.succeededFuture())
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
   }
 }
