@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.stockstream.protocol.AcceptKey;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -250,7 +249,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       return false;
     }
     String accept = WsFraming.header(head, "sec-websocket-accept");
-    if (!AcceptKey.of(plan.key(), loop.sha1).equals(accept)) {
+    if (!WsFraming.acceptFor(plan.key(), loop.sha1).equals(accept)) {
       fail("bad_accept");
       return false;
     }

@@ -2,6 +2,8 @@ package io.stockstream.loadgen;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.random.RandomGenerator;
@@ -22,6 +24,8 @@ public final class WsFraming {
   /** Larger server messages are refused: a welcome of 100,000 symbols is about 1 MiB. */
   public static final long MAX_MESSAGE = 16 << 20;
 
+  private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
   private WsFraming() {}
 
   /** A fresh {@code Sec-WebSocket-Key}: 16 random bytes in base64. */
@@ -29,6 +33,13 @@ public final class WsFraming {
     byte[] k = new byte[16];
     random.nextBytes(k);
     return Base64.getEncoder().encodeToString(k);
+  }
+
+  /** The {@code Sec-WebSocket-Accept} a server must answer {@code key} with. */
+  public static String acceptFor(String key, MessageDigest sha1) {
+    sha1.reset();
+    byte[] d = sha1.digest((key + GUID).getBytes(StandardCharsets.US_ASCII));
+    return Base64.getEncoder().encodeToString(d);
   }
 
   /** The HTTP/1.1 upgrade request; {@code bearer} is null when no header token is sent. */

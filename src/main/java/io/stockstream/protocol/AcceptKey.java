@@ -5,8 +5,9 @@ import java.security.MessageDigest;
 import java.util.Base64;
 
 /**
- * The {@code Sec-WebSocket-Accept} of RFC 6455 (section 4.2.2): what a server answers a client's
- * {@code Sec-WebSocket-Key} with, and what the client checks.
+ * The {@code Sec-WebSocket-Accept} of RFC 6455 (section 4.2.2): what the server answers a client's
+ * {@code Sec-WebSocket-Key} with. (The load generator checks it with its own, as it uses nothing of
+ * the service's.)
  */
 public final class AcceptKey {
 

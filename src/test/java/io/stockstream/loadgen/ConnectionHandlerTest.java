@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.stockstream.protocol.AcceptKey;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -53,7 +52,7 @@ class ConnectionHandlerTest {
         .startsWith("GET /ws?symbols=AAPL,MSFT HTTP/1.1\r\nHost: h:1\r\n")
         .contains("Sec-WebSocket-Key: " + key + "\r\n", "Authorization: Bearer jwt\r\n")
         .endsWith("\r\n\r\n");
-    String accept = AcceptKey.of(key, loop.sha1);
+    String accept = WsFraming.acceptFor(key, loop.sha1);
     ch.writeInbound(ascii(response("101 Switching Protocols", accept)));
     assertThat(settled).isEqualTo(1);
     loop.stats.measure(true);
@@ -176,7 +175,8 @@ class ConnectionHandlerTest {
         .addLast(new ConnectionHandler(other, plan, System.nanoTime(), 10_000, () -> {}, null));
     second.register();
     ((ByteBuf) second.readOutbound()).release();
-    second.writeInbound(ascii(response("101 Switching Protocols", AcceptKey.of(key, other.sha1))));
+    second.writeInbound(
+        ascii(response("101 Switching Protocols", WsFraming.acceptFor(key, other.sha1))));
     second.writeInbound(
         Unpooled.wrappedBuffer(new byte[] {(byte) 0x81, (byte) 0x81, 0, 0, 0, 0, 'x'}));
     assertThat(other.stats.closes).containsEntry(1002, 1L);

@@ -9,7 +9,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.stockstream.protocol.AcceptKey;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -97,7 +96,7 @@ public final class FramingCost {
             .buffer()
             .writeBytes(
                 ("HTTP/1.1 101 Switching Protocols\r\nSec-WebSocket-Accept: "
-                        + AcceptKey.of(key, loop.sha1)
+                        + WsFraming.acceptFor(key, loop.sha1)
                         + "\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1)));
     return measure(ch, stream);
