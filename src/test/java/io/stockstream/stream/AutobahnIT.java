@@ -129,7 +129,7 @@ class AutobahnIT {
   }
 
   private static final WebSocketHandler.Listener ECHO =
-      new WebSocketHandler.Listener() {
+      new QuietListener() {
         @Override
         public void onText(Connection c, String text) {
           c.write(WireFrame.text(c.alloc(), Buffer.buffer(text)));
@@ -157,15 +157,6 @@ class AutobahnIT {
         public void onMessageTooBig(Connection c) {
           throw new AssertionError("the echo server's limit is what Autobahn sends at most");
         }
-
-        @Override
-        public void onClosing(Connection c) {}
-
-        @Override
-        public void onWritable(Connection c) {}
-
-        @Override
-        public void onClosed(Connection c) {}
 
         @Override
         public void onError(Connection c, Throwable t) {

@@ -487,30 +487,7 @@ class VertxInternalsCanaryTest {
 
   /** A socket's handler whose events go nowhere: the canaries only write. */
   private static WebSocketHandler handler() {
-    return new WebSocketHandler(
-        new WebSocketHandler.Listener() {
-          @Override
-          public void onText(Connection c, String text) {}
-
-          @Override
-          public void onBinary(Connection c, ByteBuf message) {}
-
-          @Override
-          public void onMessageTooBig(Connection c) {}
-
-          @Override
-          public void onClosing(Connection c) {}
-
-          @Override
-          public void onWritable(Connection c) {}
-
-          @Override
-          public void onClosed(Connection c) {}
-
-          @Override
-          public void onError(Connection c, Throwable t) {}
-        },
-        MAX_MESSAGE_BYTES);
+    return new WebSocketHandler(new QuietListener(), MAX_MESSAGE_BYTES);
   }
 
   /** One frame as a client saw it. */
