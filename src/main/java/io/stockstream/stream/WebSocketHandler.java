@@ -78,8 +78,8 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (failed) {
-      // The UTF-8 validator stops checking once it has failed, and the rest of a failed
-      // connection's bytes are not the client's to have answered (RFC 6455, 7.1.7).
+      // Nothing more is read from a failed connection (RFC 6455, 7.1.7); the UTF-8 validator
+      // has stopped checking, too.
       ReferenceCountUtil.release(msg);
       return;
     }

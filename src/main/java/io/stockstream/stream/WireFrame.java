@@ -8,9 +8,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Complete WebSocket text frames as a server sends them (RFC 6455: FIN, opcode 1, unmasked), in
- * direct memory ready for the socket. Server frames carry no mask, so one such buffer can be
- * written to every subscriber, each write a retained duplicate, past Netty's frame encoder.
+ * Complete WebSocket frames as a server sends them (RFC 6455: FIN, unmasked): text, and the ping,
+ * pong and close control frames, in direct memory ready for the socket. Server frames carry no
+ * mask, so one such buffer can be written to every subscriber, each write a retained duplicate.
  */
 final class WireFrame {
 
@@ -26,12 +26,7 @@ final class WireFrame {
 
   /** A text frame of the UTF-8 {@code payload}; the caller owns (and releases) the buffer. */
   static ByteBuf text(ByteBufAllocator alloc, Buffer payload) {
-    ByteBuf bytes = VertxInternals.bytes(payload);
-    int length = bytes.readableBytes();
-    ByteBuf frame = alloc.directBuffer(headerLength(length) + length);
-    writeHeader(frame, length);
-    frame.writeBytes(bytes, bytes.readerIndex(), length);
-    return frame;
+    return frame(alloc, FIN_TEXT, VertxInternals.bytes(payload));
   }
 
   /**
@@ -42,7 +37,7 @@ final class WireFrame {
     ByteBuf bytes = VertxInternals.bytes(head);
     int length = bytes.readableBytes() + sharedLength + tailLength;
     ByteBuf frame = alloc.directBuffer(headerLength(length) + bytes.readableBytes());
-    writeHeader(frame, length);
+    writeHeader(frame, FIN_TEXT, length);
     frame.writeBytes(bytes, bytes.readerIndex(), bytes.readableBytes());
     return frame;
   }
@@ -77,11 +72,7 @@ final class WireFrame {
 
   /** The pong that answers a ping of {@code payload}; the caller owns the buffer. */
   static ByteBuf pong(ByteBufAllocator alloc, ByteBuf payload) {
-    int length = payload.readableBytes();
-    ByteBuf frame = alloc.directBuffer(2 + length);
-    frame.writeByte(FIN_PONG).writeByte(length);
-    frame.writeBytes(payload, payload.readerIndex(), length);
-    return frame;
+    return frame(alloc, FIN_PONG, payload);
   }
 
   /**
@@ -90,21 +81,32 @@ final class WireFrame {
    */
   static ByteBuf close(ByteBufAllocator alloc, int code, String reason) {
     if (code < 0) {
-      return alloc.directBuffer(2).writeByte(FIN_CLOSE).writeByte(0);
+      return frame(alloc, FIN_CLOSE, Unpooled.EMPTY_BUFFER);
     }
     byte[] text = reason.getBytes(StandardCharsets.UTF_8);
     int reasonLength = Math.min(text.length, MAX_CONTROL_PAYLOAD - 2);
     ByteBuf frame = alloc.directBuffer(4 + reasonLength);
-    frame.writeByte(FIN_CLOSE).writeByte(2 + reasonLength).writeShort(code);
-    return frame.writeBytes(text, 0, reasonLength);
+    writeHeader(frame, FIN_CLOSE, 2 + reasonLength);
+    return frame.writeShort(code).writeBytes(text, 0, reasonLength);
   }
 
-  static int headerLength(int payloadLength) {
+  private static int headerLength(int payloadLength) {
     return payloadLength < 126 ? 2 : payloadLength <= 0xFFFF ? 4 : 10;
   }
 
-  private static void writeHeader(ByteBuf frame, int payloadLength) {
-    frame.writeByte(FIN_TEXT);
+  /**
+   * A final frame whose first byte is {@code finAndOpcode} (0x81 text, 0x82 binary, 0x8A pong...),
+   * with a copy of {@code payload}; the caller owns the buffer.
+   */
+  static ByteBuf frame(ByteBufAllocator alloc, int finAndOpcode, ByteBuf payload) {
+    int length = payload.readableBytes();
+    ByteBuf frame = alloc.directBuffer(headerLength(length) + length);
+    writeHeader(frame, finAndOpcode, length);
+    return frame.writeBytes(payload, payload.readerIndex(), length);
+  }
+
+  private static void writeHeader(ByteBuf frame, int finAndOpcode, int payloadLength) {
+    frame.writeByte(finAndOpcode);
     if (payloadLength < 126) {
       frame.writeByte(payloadLength);
     } else if (payloadLength <= 0xFFFF) {
