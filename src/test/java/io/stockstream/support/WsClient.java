@@ -53,18 +53,11 @@ public final class WsClient {
 
   public static Future<WsClient> connect(
       Vertx vertx, WebSocketConnectOptions options, boolean tls) {
-    WebSocketClientOptions clientOptions = new WebSocketClientOptions();
+    WebSocketClientOptions clientOptions = new WebSocketClientOptions().setMaxFrameSize(1 << 20);
     if (tls) {
       clientOptions.setSsl(true).setTrustAll(true).setVerifyHost(false);
       options.setSsl(true);
     }
-    return connect(vertx, clientOptions, options);
-  }
-
-  /** Connects with client options of the caller's (a receive buffer, say). */
-  public static Future<WsClient> connect(
-      Vertx vertx, WebSocketClientOptions clientOptions, WebSocketConnectOptions options) {
-    clientOptions.setMaxFrameSize(1 << 20);
     WebSocketClient client = vertx.createWebSocketClient(clientOptions);
     // The handlers are set before the handshake, as Vert.x applies them before the first frame:
     // set once the connect future completes, on the test's thread, they could miss the welcome.
