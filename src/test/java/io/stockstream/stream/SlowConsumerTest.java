@@ -270,7 +270,7 @@ class SlowConsumerTest {
     assertSeqsOnlyIncrease(d.texts());
 
     // Bounded by buffers, not by the stall: the kernel's socket buffers, the write queue and one
-    // pending tick per symbol; nothing of what was published after the queue filled up.
+    // pending tick per symbol.
     long budget =
         kernelSendBufferMax()
             + 2L * STALLED_RECEIVE_BUFFER
@@ -281,9 +281,12 @@ class SlowConsumerTest {
     assertThat(publishedWhileFull)
         .as("ticks published while the stalled client's queue was full")
         .isGreaterThan(1000);
-    assertThat((double) d.ticks())
-        .as("ticks the stalled client could read back")
-        .isLessThanOrEqualTo(e.publishedAtConflation - e.publishedAtStart + e.symbols);
+    // The ticks of the stall were conflated, not queued. Not all of them: the queue takes ticks
+    // again whenever the kernel grows the socket's send buffer after the first fill (one run in ten
+    // read back 324 ticks where 170 were published before the queue first filled).
+    assertThat(e.node.metric(CONFLATED))
+        .as("ticks conflated for the stalled client")
+        .isGreaterThan(0.9 * publishedWhileFull);
   }
 
   private static void assertSeqsOnlyIncrease(List<String> texts) {
