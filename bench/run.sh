@@ -211,11 +211,11 @@ for s in ${SCENARIOS//,/ }; do
            # are delivered, the feed made >= 85% of the mean offered (a server too busy for its
            # own feed lags it) and p99 < 100 ms (bench/report.mjs), climbing a ladder per server
            # until the median of a point fails. Rungs close together where this machine's servers
-           # saturate, 50-200k, so that the figure is not decided by a factor of two.
+           # saturate, 12.5k apart from 75k to 125k, so that a rung's width does not decide it.
             all=$SERVERS
             for one in ${all//,/ }; do
                 SERVERS=$one
-                for offered in 25000 50000 75000 100000 150000 200000 300000 400000 500000 625000 800000 1000000; do
+                for offered in 25000 50000 75000 87500 100000 112500 125000 150000 175000 200000 250000 300000 400000 500000 625000 800000 1000000; do
                     point b "$offered" 50 "$(interval_for 10000 "$offered")" \
                         --connections 10000 --subscriptions $K --rate 2000 --warmup 5s --duration 15s
                     node bench/report.mjs --passes "$OUT/b/$offered" "$one" || break
