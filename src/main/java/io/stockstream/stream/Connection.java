@@ -68,11 +68,11 @@ final class Connection {
 
   /**
    * Shared frames (ticks, presence, market status) written since the last flush and not yet handed
-   * to the socket: one as a retained duplicate of the frame every subscriber shares, two or more
-   * copied into one buffer of this connection's own ({@link #corkCopied}). Frames that leave
-   * together then cost the socket one {@code send} (and at most one outbound entry: see {@link
-   * #send}), not an entry each and a {@code writev} (uWebSockets "corks" a socket the same way).
-   * Null when nothing is corked.
+   * to the socket: one as a reference to the frame every subscriber shares (retained, its indices
+   * never moved, so that no object is made per subscriber), two or more copied into one buffer of
+   * this connection's own ({@link #corkCopied}). Frames that leave together then cost the socket
+   * one {@code send} (and at most one outbound entry: see {@link #send}), not an entry each and a
+   * {@code writev} (uWebSockets "corks" a socket the same way). Null when nothing is corked.
    */
   private ByteBuf corked;
 
@@ -124,13 +124,13 @@ final class Connection {
   void writeShared(ByteBuf frame) {
     int length = frame.readableBytes();
     if (corked == null) {
-      corked = frame.retainedDuplicate();
+      corked = frame.retain();
       written();
       return;
     }
     if (corked.readableBytes() + length > CORK_BYTES) {
       uncork();
-      corked = frame.retainedDuplicate();
+      corked = frame.retain();
       return;
     }
     if (!corkCopied) {
@@ -154,51 +154,66 @@ final class Connection {
     }
   }
 
+  /**
+   * Sends corked frames: straight to the socket while Netty holds none of its bytes (what the
+   * kernel does not take then goes to Netty, which sends it when the socket can take more), through
+   * Netty otherwise, so that the socket's bytes keep their order either way.
+   */
   private void uncork() {
-    if (corked != null) {
-      send(takeCorked());
+    if (corked == null) {
+      return;
     }
+    boolean shared = !corkCopied;
+    ByteBuf frames = corked;
+    corked = null;
+    corkCopied = false;
+    if (socket != null && nettyHoldsNothing()) {
+      int sent = sendDirect(frames);
+      if (sent == frames.readableBytes()) {
+        frames.release();
+        return;
+      }
+      if (sent > 0) {
+        frames = owned(frames, shared).skipBytes(sent);
+        shared = false;
+      }
+    }
+    toPipeline(owned(frames, shared));
   }
 
+  /**
+   * The corked frames as a buffer whose indices Netty may move; the corked reference goes with it.
+   */
   private ByteBuf takeCorked() {
-    ByteBuf frames = corked;
+    ByteBuf frames = owned(corked, !corkCopied);
     corked = null;
     corkCopied = false;
     return frames;
   }
 
   /**
-   * Sends corked frames: straight to the socket while Netty holds none of its bytes (what the
-   * kernel does not take then goes to Netty, which sends it when the socket can take more), through
-   * Netty otherwise, so that the socket's bytes keep their order either way.
+   * A shared frame's indices are every subscriber's: Netty, which moves them as it sends, gets a
+   * duplicate, which releases the shared frame when it is released.
    */
-  private void send(ByteBuf frames) {
-    if (socket != null && nettyHoldsNothing() && sendDirect(frames)) {
-      frames.release();
-      return;
-    }
-    toPipeline(frames);
+  private static ByteBuf owned(ByteBuf frames, boolean shared) {
+    return shared ? frames.duplicate() : frames;
   }
 
   /**
-   * Writes what the kernel takes of {@code frames} to the socket and skips it.
+   * Writes what the kernel takes of {@code frames} to the socket, leaving their indices alone.
    *
-   * @return true when all of it went
+   * @return the bytes sent, or -1 when the socket cannot be written to directly
    */
-  private boolean sendDirect(ByteBuf frames) {
-    int length = frames.readableBytes();
+  private int sendDirect(ByteBuf frames) {
     if (!frames.hasMemoryAddress() || !socket.isOpen()) {
-      return false;
+      return -1;
     }
-    int sent;
     try {
-      sent = socket.sendAddress(frames.memoryAddress(), frames.readerIndex(), frames.writerIndex());
+      return socket.sendAddress(frames.memoryAddress(), frames.readerIndex(), frames.writerIndex());
     } catch (IOException e) {
       // The peer is gone: Netty meets the same error on its write and closes the channel.
-      return false;
+      return -1;
     }
-    frames.skipBytes(sent);
-    return sent == length;
   }
 
   private boolean nettyHoldsNothing() {

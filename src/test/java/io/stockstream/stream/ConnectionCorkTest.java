@@ -56,6 +56,8 @@ class ConnectionCorkTest {
 
     ByteBuf sent = channel.readOutbound();
     assertThat(sent.unwrap()).as("a duplicate of the shared frame").isSameAs(frame);
+    sent.skipBytes(sent.readableBytes());
+    assertThat(frame.readableBytes()).as("the other subscribers' bytes, untouched").isEqualTo(4);
     sent.release();
   }
 
