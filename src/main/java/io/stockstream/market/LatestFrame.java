@@ -3,7 +3,6 @@ package io.stockstream.market;
 import io.vertx.core.buffer.Buffer;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 
 /**
  * The frame of one symbol's latest tick, kept as bytes in an array of the symbol's own, so that a
@@ -59,11 +58,11 @@ final class LatestFrame {
     byte[] held = bytes;
     int n = length;
     // A writer racing this read may have left the two mismatched: the check below then fails.
-    byte[] copy = n <= held.length ? Arrays.copyOf(held, n) : null;
+    Buffer copy = n <= held.length ? Buffer.buffer(n).appendBytes(held, 0, n) : null;
     VarHandle.loadLoadFence();
     if (copy == null || (long) SEQ.getOpaque(this) != seq) {
       return null;
     }
-    return Buffer.buffer(copy);
+    return copy;
   }
 }
