@@ -40,7 +40,7 @@ final class Connection {
   /** Where its frames are written: see {@link WebSocketUpgrade#upgrade}. */
   private final ChannelHandlerContext out;
 
-  /** The socket itself, or null: see {@link VertxInternals#directSocket} and {@link #send}. */
+  /** The socket itself, or null: see {@link VertxInternals#directSocket} and {@link #uncork}. */
   private final Socket socket;
 
   /**
@@ -71,7 +71,7 @@ final class Connection {
    * to the socket: one as a reference to the frame every subscriber shares (retained, its indices
    * never moved, so that no object is made per subscriber), two or more copied into one buffer of
    * this connection's own ({@link #corkCopied}). Frames that leave together then cost the socket
-   * one {@code send} (and at most one outbound entry: see {@link #send}), not an entry each and a
+   * one {@code send} (and at most one outbound entry: see {@link #uncork}), not an entry each and a
    * {@code writev} (uWebSockets "corks" a socket the same way). Null when nothing is corked.
    */
   private ByteBuf corked;
