@@ -1,13 +1,19 @@
 package io.stockstream.cluster;
 
+import com.hazelcast.cluster.MembershipAdapter;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import io.stockstream.market.MarketData;
 import io.stockstream.metrics.Meters;
 import io.stockstream.protocol.Addresses;
 import io.stockstream.protocol.EpochNanos;
 import io.stockstream.protocol.TickBatch;
 import io.stockstream.protocol.TickEvent;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.VertxException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -18,7 +24,9 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +68,9 @@ public final class TickReceiver extends VerticleBase {
   private long dropped;
   private boolean mending;
   private final ArrayDeque<Buffer> waiting = new ArrayDeque<>();
+  private UUID membership;
+  private UUID asked;
+  private Promise<List<TickEvent>> askedAnswer;
 
   public TickReceiver(
       ClusterNode node,
@@ -85,6 +96,18 @@ public final class TickReceiver extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    Context verticle = context;
+    membership =
+        node.hazelcast()
+            .getCluster()
+            .addMembershipListener(
+                new MembershipAdapter() {
+                  @Override
+                  public void memberRemoved(MembershipEvent event) {
+                    UUID gone = event.getMember().getUuid();
+                    verticle.runOnContext(v -> memberLeft(gone));
+                  }
+                });
     return vertx
         .eventBus()
         .<Buffer>consumer(ClusterFeedOutput.TICKS, m -> onBatch(m.body()))
@@ -119,21 +142,30 @@ public final class TickReceiver extends VerticleBase {
       return;
     }
     terms.seen(h.term(), h.leader());
-    JsonArray holes = null;
-    for (TickEvent e : batch.ticks()) {
-      long held = market.latestSeq(e.index());
-      if (held != 0 && e.seq() > held + 1) {
-        holes = holes == null ? new JsonArray() : holes;
-        if (!holes.contains(e.index())) {
-          holes.add(e.index());
-        }
-      }
-    }
-    if (holes == null) {
+    JsonArray holes = holes(batch.ticks(), market);
+    if (holes.isEmpty()) {
       record(batch.ticks(), true);
     } else {
       mend(batch, holes, h.leader());
     }
+  }
+
+  /**
+   * The symbols whose ticks in {@code ticks} skip a seq after what the market holds. A symbol that
+   * ticked more than once in a step has consecutive seqs in one batch: each is checked against the
+   * one before it, not against the market, which records none of them until the batch is whole.
+   */
+  static JsonArray holes(List<TickEvent> ticks, MarketData market) {
+    JsonArray holes = new JsonArray();
+    Map<Integer, Long> seen = new HashMap<>();
+    for (TickEvent e : ticks) {
+      Long before = seen.put(e.index(), e.seq());
+      long held = Math.max(before != null ? before : 0, market.latestSeq(e.index()));
+      if (held != 0 && e.seq() > held + 1 && !holes.contains(e.index())) {
+        holes.add(e.index());
+      }
+    }
+    return holes;
   }
 
   /** Records the ticks newer than what the node holds and hands them to the fan-out. */
@@ -158,20 +190,16 @@ public final class TickReceiver extends VerticleBase {
 
   /**
    * Copies the ticks this node missed of the symbols in {@code holes} from the leader, records
-   * them, then the batch, then the batches that came meanwhile. If the leader cannot tell, the
-   * batch goes on with its hole, which the node's clients see as a gap.
+   * them, then the batch, then the batches that came meanwhile. A leader that leaves the cluster
+   * meanwhile cannot answer: the hole is asked of any member that serves a history, at once rather
+   * than when the request times out, as the new leader's batches wait behind it. If no one can
+   * tell, the batch goes on with its hole, which the node's clients see as a gap.
    */
   private void mend(TickWire.Batch batch, JsonArray holes, UUID leader) {
     mending = true;
-    vertx
-        .eventBus()
-        .<Buffer>request(
-            HISTORY + "." + leader,
-            new JsonObject().put("symbols", holes),
-            new DeliveryOptions().setSendTimeout(MEND_TIMEOUT_MS))
-        // Decoded inside the future: bytes that do not decode fail the mend, not the handler,
-        // which would leave every later batch waiting.
-        .map(reply -> TickWire.decode(reply.body(), market).ticks())
+    log.info("cluster: a batch skips seqs of {}; copying them from the leader", holes);
+    ask(HISTORY + "." + leader, holes, leader)
+        .recover(e -> e instanceof MemberLeft ? ask(HISTORY, holes, null) : Future.failedFuture(e))
         .onComplete(
             ar -> {
               if (ar.succeeded()) {
@@ -185,6 +213,64 @@ public final class TickReceiver extends VerticleBase {
                 onBatch(waiting.poll());
               }
             });
+  }
+
+  /**
+   * Asks {@code address} for the ticks held of {@code symbols}; the answer fails early if {@code
+   * member}, the one it is asked of, leaves the cluster first.
+   */
+  private Future<List<TickEvent>> ask(String address, JsonArray symbols, UUID member) {
+    Promise<List<TickEvent>> answer = Promise.promise();
+    asked = member;
+    askedAnswer = answer;
+    vertx
+        .eventBus()
+        .<Buffer>request(
+            address,
+            new JsonObject().put("symbols", symbols),
+            new DeliveryOptions().setSendTimeout(MEND_TIMEOUT_MS))
+        // Decoded inside the future: bytes that do not decode fail the mend, not the handler,
+        // which would leave every later batch waiting.
+        .map(reply -> TickWire.decode(reply.body(), market).ticks())
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                answer.tryComplete(ar.result());
+              } else {
+                answer.tryFail(ar.cause());
+              }
+            });
+    return answer
+        .future()
+        .andThen(
+            ar -> {
+              asked = null;
+              askedAnswer = null;
+            });
+  }
+
+  /** On this verticle's context: a member left, perhaps the one a mend waits on. */
+  private void memberLeft(UUID member) {
+    if (askedAnswer != null && member.equals(asked)) {
+      askedAnswer.tryFail(new MemberLeft(member));
+    }
+  }
+
+  /** The member a mend was asked of left the cluster before it answered. */
+  private static final class MemberLeft extends VertxException {
+    MemberLeft(UUID member) {
+      super("member " + member + " left the cluster before it answered", true);
+    }
+  }
+
+  @Override
+  public Future<?> stop() {
+    try {
+      node.hazelcast().getCluster().removeMembershipListener(membership);
+    } catch (HazelcastInstanceNotActiveException left) {
+      // The instance went first, and its listeners with it.
+    }
+    return Future.succeededFuture();
   }
 
   /** Copies a peer's history, a few symbols per request, then starts serving its own. */
