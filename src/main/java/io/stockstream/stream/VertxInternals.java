@@ -74,11 +74,11 @@ public final class VertxInternals {
 
   /**
    * Takes the connection of an accepted WebSocket handshake away from Vert.x, on its event loop:
-   * writes {@code switching} (the complete {@code 101} response) to the client, closes Vert.x's
-   * books on the request and the connection (its HTTP metrics count a {@code /ws} connection until
-   * here, the hub's own from here), removes Vert.x's handler and HTTP codec, which leaves Vert.x's
-   * connection object to the collector, and puts {@code handlers} in their place, in order, after
-   * TLS when on. What the client sent past the request goes to the first of them.
+   * writes {@code switching} (the complete {@code 101} response) for the caller to flush, closes
+   * Vert.x's books on the request and the connection (its HTTP metrics count a {@code /ws}
+   * connection until here, the hub's own from here), removes Vert.x's handler and HTTP codec, which
+   * leaves Vert.x's connection object to the collector, and puts {@code handlers} in their place,
+   * in order, after TLS when on. What the client sent past the request goes to the first of them.
    *
    * @return the context of the first of {@code handlers}, or null when the client has already gone
    *     (then nothing was written and the pipeline is unchanged)
@@ -102,8 +102,9 @@ public final class VertxInternals {
       switching.release();
       throw broken("no '" + HTTP_DECODER + "' in " + pipeline.names());
     }
-    // From the decoder's context the response meets only TLS on its way out.
-    decoder.writeAndFlush(switching, decoder.voidPromise());
+    // From the decoder's context the response meets only TLS on its way out. Not flushed: the
+    // caller's first frames follow it in the same send, one segment for the client to wake to.
+    decoder.write(switching, decoder.voidPromise());
     List<String> vertxHandlers = new ArrayList<>();
     for (Map.Entry<String, ChannelHandler> h : pipeline) {
       if (!(h.getValue() instanceof SslHandler) && !h.getKey().equals(HTTP_DECODER)) {

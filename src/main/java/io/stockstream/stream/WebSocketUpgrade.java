@@ -58,7 +58,8 @@ final class WebSocketUpgrade {
   }
 
   /**
-   * Upgrades {@code req}, whose handshake the gate has checked, on its event loop.
+   * Upgrades {@code req}, whose handshake the gate has checked, on its event loop. The {@code 101}
+   * is written, not flushed: it leaves with the welcome, when the loop flushes the connection.
    *
    * @return where frames for the client are written (they meet only TLS on their way), or null when
    *     the client has already gone
