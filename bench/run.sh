@@ -149,8 +149,8 @@ WARMUP_MAX=6
 # times: after one, C2 still took half of the load generator's core in the measured storm (perf,
 # per second: 249 of 499 samples; 40-50 compilations and deoptimisations a second), as code that
 # runs once per connection reaches C2's thresholds only in the second storm and the connections'
-# closing in between deoptimises the pipeline's. The load generator's core then stood at 100% and
-# its p99 counted its own compiler (145-277 ms against 71 ms with three, the same server).
+# closing in between deoptimises the pipeline's. Its core then stood at 100% and its p99 counted
+# its own compiler: the same server jar measured 144-277 ms after one rehearsal, 79-124 after three.
 REHEARSALS=1
 WARMUPS_USED=3
 compile_ms() { # pid -> milliseconds the JVM's compilers have spent so far
